@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cicflow convert: capture files in, OUTDIR/<name>_Flow.csv out, the way
+ * CICFlowMeter names its output. Each CSV is written under a temporary
+ * name and renamed when complete, so a reader never sees half a file; a
+ * capture damaged part-way still gets its rows up to the damage.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "flowengine/capture.h"
+#include "flowengine/meter.h"
+#include "flowengine/pump.h"
+
+#include "cli.h"
+#include "meter_options.h"
+#include "progress.h"
+
+#define OUT_BUFFER_BYTES (1 << 20)
+#define PATH_BYTES 4096
+
+struct convert_args {
+  struct fe_options opts;
+  const char *outdir; /* "-" for standard output */
+  int quiet;
+};
+
+struct csv_sink {
+  FILE *out;
+  char line[FE_ROW_CSV_MAX];
+};
+
+static void convert_usage(FILE *out)
+{
+  fprintf(out,
+          "usage: cicflow convert [OPTIONS] INPUT...\n"
+          "Writes OUTDIR/<input name>_Flow.csv for each capture (pcap or\n"
+          "pcapng, whatever its name). INPUT '-' reads standard input.\n\n"
+          "  -o, --output DIR         output directory (default .); '-'\n"
+          "                           writes the CSV of one input to stdout\n"
+          "  -q, --quiet              no summary line on standard error\n"
+          "%s"
+          "\nexit status: 0 done, 2 bad usage, 3 an input is not a capture,\n"
+          "4 a capture is damaged (rows before the damage were written),\n"
+          "1 other failures\n",
+          CLI_METER_OPTIONS_HELP);
+}
+
+static int write_row(void *ctx, const struct fe_row *row)
+{
+  struct csv_sink *sink = ctx;
+  size_t len = fe_row_format_csv(row, sink->line);
+
+  return fwrite(sink->line, 1, len, sink->out) == len ? 0 : 1;
+}
+
+static int make_dirs(const char *path)
+{
+  char buf[PATH_BYTES];
+  size_t len = strlen(path);
+
+  if (len == 0 || len >= sizeof(buf)) {
+    return -1;
+  }
+  memcpy(buf, path, len + 1);
+  for (size_t i = 1; i <= len; i++) {
+    if (buf[i] == '/' || buf[i] == '\0') {
+      char saved = buf[i];
+
+      buf[i] = '\0';
+      if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
+        return -1;
+      }
+      buf[i] = saved;
+    }
+  }
+  return 0;
+}
+
+static const char *base_name(const char *path)
+{
+  const char *slash = strrchr(path, '/');
+
+  if (strcmp(path, "-") == 0) {
+    return "stdin";
+  }
+  return slash != NULL ? slash + 1 : path;
+}
+
+static void print_summary(const char *name, const struct fe_counters *c,
+                          const char *dest)
+{
+  fprintf(stderr,
+          "%s: %llu packets read, %llu used, %llu ignored (no_ipv4 %llu, "
+          "malformed %llu), %llu flows written to %s\n",
+          name, (unsigned long long)c->packets_read,
+          (unsigned long long)c->packets_used,
+          (unsigned long long)(c->packets_ignored[FE_IGNORE_NO_IPV4] +
+                               c->packets_ignored[FE_IGNORE_MALFORMED]),
+          (unsigned long long)c->packets_ignored[FE_IGNORE_NO_IPV4],
+          (unsigned long long)c->packets_ignored[FE_IGNORE_MALFORMED],
+          (unsigned long long)c->flows_written, dest);
+}
+
+/* Runs one capture into sink; returns a cli_exit code. */
+static int meter_capture(const struct convert_args *a, const char *name,
+                         struct fe_capture *cap, struct csv_sink *sink,
+                         const char *dest)
+{
+  struct fe_meter *m = NULL;
+  struct cli_progress progress;
+  char err[FE_CAPTURE_ERR_MAX];
+  int rc = fe_meter_new(&a->opts, write_row, sink, &m);
+
+  if (rc != 0) {
+    fprintf(stderr, "cicflow: %s: cannot start: %s\n", name, fe_strerror(rc));
+    return CLI_EXIT_USAGE;
+  }
+  fputs(fe_csv_header(), sink->out);
+  fputc('\n', sink->out);
+  cli_progress_init(&progress, name);
+  rc = fe_pump_run(cap, m, cli_progress_update, &progress, err);
+  cli_progress_done(&progress);
+  if (rc == FE_ERR_DAMAGED) {
+    fprintf(stderr, "cicflow: %s: warning: %s\n", name, err);
+  } else if (rc != 0) {
+    fprintf(stderr, "cicflow: %s: %s\n", name, fe_strerror(rc));
+  }
+  if (!a->quiet) {
+    print_summary(name, fe_meter_counters(m), dest);
+  }
+  fe_meter_free(m);
+  if (rc == FE_ERR_DAMAGED) {
+    return CLI_EXIT_DAMAGED;
+  }
+  return rc == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+}
+
+static FILE *open_input(const char *path)
+{
+  if (strcmp(path, "-") == 0) {
+    return fdopen(dup(STDIN_FILENO), "rb");
+  }
+  return fopen(path, "rb");
+}
+
+static int open_capture(const char *path, struct fe_capture **cap)
+{
+  char err[FE_CAPTURE_ERR_MAX];
+  FILE *in = open_input(path);
+
+  if (in == NULL) {
+    fprintf(stderr, "cicflow: %s: %s\n", path, strerror(errno));
+    return CLI_EXIT_NOT_CAPTURE;
+  }
+  if (fe_capture_open(in, cap, err) != 0) {
+    fprintf(stderr, "cicflow: %s: %s\n", path, err);
+    return CLI_EXIT_NOT_CAPTURE;
+  }
+  return CLI_EXIT_OK;
+}
+
+/* Writes to "<dest>.partial" and renames it when the capture is done. */
+static int convert_to_file(const struct convert_args *a, const char *path,
+                           struct fe_capture *cap)
+{
+  char dest[PATH_BYTES];
+  char partial[PATH_BYTES + 16];
+  struct csv_sink *sink = malloc(sizeof(*sink));
+  int status = CLI_EXIT_FAILURE;
+
+  snprintf(dest, sizeof(dest), "%s/%s_Flow.csv", a->outdir, base_name(path));
+  snprintf(partial, sizeof(partial), "%s.partial", dest);
+  if (sink == NULL || (sink->out = fopen(partial, "wb")) == NULL) {
+    fprintf(stderr, "cicflow: %s: %s\n", partial, strerror(errno));
+    free(sink);
+    return CLI_EXIT_FAILURE;
+  }
+  setvbuf(sink->out, NULL, _IOFBF, OUT_BUFFER_BYTES);
+  status = meter_capture(a, path, cap, sink, dest);
+  if (fclose(sink->out) != 0 && status != CLI_EXIT_FAILURE) {
+    fprintf(stderr, "cicflow: %s: %s\n", partial, strerror(errno));
+    status = CLI_EXIT_FAILURE;
+  }
+  if (status == CLI_EXIT_FAILURE || rename(partial, dest) != 0) {
+    unlink(partial);
+    status = CLI_EXIT_FAILURE;
+  }
+  free(sink);
+  return status;
+}
+
+static int convert_one(const struct convert_args *a, const char *path)
+{
+  struct fe_capture *cap = NULL;
+  int status = open_capture(path, &cap);
+
+  if (status != CLI_EXIT_OK) {
+    return status;
+  }
+  if (strcmp(a->outdir, "-") == 0) {
+    struct csv_sink *sink = malloc(sizeof(*sink));
+
+    if (sink != NULL) {
+      sink->out = stdout;
+      status = meter_capture(a, path, cap, sink, "standard output");
+      if (fflush(stdout) != 0) {
+        status = CLI_EXIT_FAILURE;
+      }
+    }
+    free(sink);
+  } else {
+    status = convert_to_file(a, path, cap);
+  }
+  fe_capture_close(cap);
+  return status;
+}
+
+/* The most serious outcome wins: failure, then not a capture, damage. */
+static int worse(int a, int b)
+{
+  static const int rank[] = {0, 4, 5, 3, 2};
+
+  return rank[a] >= rank[b] ? a : b;
+}
+
+static int parse_args(int argc, char **argv, struct convert_args *a)
+{
+  static const struct option longopts[] = {
+      {"output", required_argument, NULL, 'o'},
+      {"quiet", no_argument, NULL, 'q'},
+      {"help", no_argument, NULL, 'h'},
+      CLI_METER_LONG_OPTIONS,
+      {NULL, 0, NULL, 0}};
+  int opt;
+
+  fe_options_init(&a->opts);
+  a->outdir = ".";
+  a->quiet = 0;
+  optind = 1;
+  while ((opt = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+    int known = cli_meter_option(opt, optarg, &a->opts);
+
+    if (known < 0) {
+      return CLI_EXIT_USAGE;
+    }
+    if (known == 1) {
+      continue;
+    }
+    if (opt == 'o') {
+      a->outdir = optarg;
+    } else if (opt == 'q') {
+      a->quiet = 1;
+    } else if (opt == 'h') {
+      convert_usage(stdout);
+      return -1;
+    } else {
+      convert_usage(stderr);
+      return CLI_EXIT_USAGE;
+    }
+  }
+  return CLI_EXIT_OK;
+}
+
+int cli_convert_main(int argc, char **argv)
+{
+  struct convert_args a;
+  int status = parse_args(argc, argv, &a);
+  int inputs = argc - optind;
+
+  if (status != CLI_EXIT_OK) {
+    return status < 0 ? CLI_EXIT_OK : status;
+  }
+  if (inputs < 1 || (strcmp(a.outdir, "-") == 0 && inputs != 1)) {
+    fprintf(stderr, inputs < 1 ? "cicflow convert: no input given\n"
+                               : "cicflow convert: -o - takes one input\n");
+    return CLI_EXIT_USAGE;
+  }
+  if (strcmp(a.outdir, "-") != 0 && make_dirs(a.outdir) != 0) {
+    fprintf(stderr, "cicflow: cannot create %s: %s\n", a.outdir,
+            strerror(errno));
+    return CLI_EXIT_FAILURE;
+  }
+  for (int i = optind; i < argc; i++) {
+    status = worse(status, convert_one(&a, argv[i]));
+  }
+  return status;
+}

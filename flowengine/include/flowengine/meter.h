@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The flow meter: frames in, finished flows out. It groups frames into
+ * bidirectional flows, keeps a small fixed state per open flow (packets
+ * are never stored) and hands each flow to a callback as soon as its row
+ * can no longer change. It knows nothing of files or networks: the caller
+ * feeds it frames, usually from fe_capture.
+ *
+ * A meter is not thread-safe; use one per input.
+ */
+#ifndef FLOWENGINE_METER_H
+#define FLOWENGINE_METER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flowengine/errors.h"
+#include "flowengine/row.h"
+
+enum fe_profile {
+  FE_PROFILE_CIC = 0 /* CICFlowMeter master acaf8be, quirks included */
+};
+
+struct fe_options {
+  enum fe_profile profile;
+  int64_t flow_timeout_us;     /* default 120 s */
+  int64_t activity_timeout_us; /* default 5 s */
+  const char *label;           /* Label column; copied; default "No Label" */
+  const char *time_zone;       /* Timestamp zone; copied; default "UTC" */
+  size_t max_flows;            /* open flows held at once */
+  size_t max_expired_keys;     /* keys of expired flows remembered */
+  /*
+   * How far a packet's timestamp may lag the newest one seen before the
+   * meter stops waiting for it: a flow is written once the capture clock
+   * is this much past its timeout. Captures reordered by more than this
+   * can differ from CICFlowMeter; such packets are counted as late.
+   */
+  int64_t reorder_slack_us;
+};
+
+/* Why a frame did not become part of a flow. */
+enum fe_ignore_reason {
+  FE_IGNORE_NO_IPV4 = 0,   /* no IPv4 header where CICFlowMeter looks */
+  FE_IGNORE_MALFORMED = 1, /* an IPv4/TCP header cut short or invalid */
+  FE_IGNORE_REASONS = 2
+};
+
+struct fe_counters {
+  uint64_t packets_read;
+  uint64_t packets_used;
+  uint64_t packets_ignored[FE_IGNORE_REASONS];
+  uint64_t flows_written;
+  uint64_t flows_dropped_single; /* one-packet flows, never written */
+  uint64_t flows_cut_at_limit;   /* written early: table was full */
+  uint64_t packets_late;         /* reordered beyond reorder_slack_us */
+  uint64_t expired_keys_forgotten;
+  uint64_t open_flows;
+  uint64_t peak_open_flows;
+};
+
+/* One captured frame as it came from the capture. */
+struct fe_frame {
+  int64_t ts_us;       /* microseconds since the epoch */
+  const uint8_t *data; /* caplen bytes, borrowed for the call */
+  uint32_t caplen;     /* bytes captured */
+  uint32_t wirelen;    /* bytes on the wire */
+};
+
+/*
+ * fe_row_cb: receives each finished flow. The row is only valid during
+ * the call. Return 0 to go on, non-zero to stop the meter (the call that
+ * fed it then returns FE_ERR_STOPPED).
+ */
+typedef int (*fe_row_cb)(void *ctx, const struct fe_row *row);
+
+struct fe_meter;
+
+/* fe_options_init: fills o with the defaults. */
+void fe_options_init(struct fe_options *o);
+
+/*
+ * fe_meter_new: creates a meter. Returns FE_ERR_INVALID for an option out
+ * of range (an unknown time zone, a label with a comma or newline, a
+ * timeout <= 0), FE_ERR_NOMEM. cb and ctx are borrowed for the meter's
+ * lifetime.
+ */
+FE_MUST_CHECK int fe_meter_new(const struct fe_options *opts, fe_row_cb cb,
+                               void *ctx, struct fe_meter **out);
+
+/*
+ * fe_meter_add_frame: feeds one frame. Flows it finishes, and flows the
+ * advancing clock finishes, are passed to the callback before it returns.
+ * Returns FE_ERR_STOPPED if the callback asked to stop.
+ */
+FE_MUST_CHECK int fe_meter_add_frame(struct fe_meter *m,
+                                     const struct fe_frame *frame);
+
+/*
+ * fe_meter_finish: end of input; writes every flow still open, in the
+ * order they started. The meter accepts no frame afterwards.
+ */
+FE_MUST_CHECK int fe_meter_finish(struct fe_meter *m);
+
+/* fe_meter_counters: what happened so far; valid until fe_meter_free. */
+const struct fe_counters *fe_meter_counters(const struct fe_meter *m);
+
+/* fe_flow_state_size: bytes of state the meter keeps per open flow. */
+size_t fe_flow_state_size(void);
+
+/* fe_ignore_reason_name: a short snake_case name of a reason. */
+const char *fe_ignore_reason_name(enum fe_ignore_reason r);
+
+/* fe_meter_free: frees m; a NULL m is ignored. */
+void fe_meter_free(struct fe_meter *m);
+
+#endif /* FLOWENGINE_METER_H */

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The 84 columns of a cic-profile flow, with the Java type each one is
+ * printed with in each branch, so that "0" and "0.0" come out where the
+ * reference prints them.
+ */
+#include "fe_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+struct row_writer {
+  struct fe_row *row;
+  size_t col;
+};
+
+static void put_int(struct row_writer *w, int64_t v)
+{
+  w->row->cells[w->col].kind = FE_CELL_INT;
+  w->row->cells[w->col].v.i = v;
+  w->col++;
+}
+
+static void put_real(struct row_writer *w, double v)
+{
+  w->row->cells[w->col].kind = FE_CELL_REAL;
+  w->row->cells[w->col].v.d = v;
+  w->col++;
+}
+
+static void put_text(struct row_writer *w, const char *text)
+{
+  w->row->cells[w->col].kind = FE_CELL_TEXT;
+  w->row->cells[w->col].v.text = text;
+  w->col++;
+}
+
+static void put_int_zeros(struct row_writer *w, int count)
+{
+  for (int i = 0; i < count; i++) {
+    put_int(w, 0);
+  }
+}
+
+/* Java long division truncates toward zero, as C's does. */
+static int64_t java_div(int64_t a, int64_t b)
+{
+  return b == 0 ? 0 : a / b;
+}
+
+/* Java's (long) cast of a double: NaN gives 0, out of range saturates. */
+static int64_t java_to_long(double d)
+{
+  if (isnan(d)) {
+    return 0;
+  }
+  if (d >= 9223372036854775807.0) {
+    return INT64_MAX;
+  }
+  if (d <= -9223372036854775808.0) {
+    return INT64_MIN;
+  }
+  return (int64_t)d;
+}
+
+static void format_ip(uint32_t ip, char *buf)
+{
+  snprintf(buf, 16, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xFF,
+           (ip >> 8) & 0xFF, ip & 0xFF);
+}
+
+static void put_identity(struct row_writer *w, const struct fe__cic_flow *f,
+                         const struct fe__tz *tz)
+{
+  struct fe_row *r = w->row;
+  const struct fe__tuple *t = &f->node.tuple;
+  int64_t ms = f->start / 1000;
+  int64_t sec = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+
+  format_ip(t->src, r->src_ip);
+  format_ip(t->dst, r->dst_ip);
+  snprintf(r->flow_id, sizeof(r->flow_id), "%s-%s-%u-%u-%u", r->src_ip,
+           r->dst_ip, t->sport, t->dport, t->proto);
+  fe__format_timestamp(sec + fe__tz_offset(tz, sec), r->timestamp);
+  r->first_packet_us = f->start;
+  put_text(w, r->flow_id);
+  put_text(w, r->src_ip);
+  put_int(w, t->sport);
+  put_text(w, r->dst_ip);
+  put_int(w, t->dport);
+  put_int(w, t->proto);
+  put_text(w, r->timestamp);
+}
+
+static void put_length_stats(struct row_writer *w, const struct fe__stats *s)
+{
+  if (s->n == 0) {
+    put_int_zeros(w, 4);
+    return;
+  }
+  put_real(w, s->max);
+  put_real(w, s->min);
+  put_real(w, s->mean);
+  put_real(w, fe__stats_std(s));
+}
+
+/* Inter-arrival statistics exist only from a direction's second packet. */
+static void put_iat_stats(struct row_writer *w, uint64_t packets,
+                          const struct fe__stats *s)
+{
+  if (packets <= 1) {
+    put_int_zeros(w, 5);
+    return;
+  }
+  put_real(w, s->sum);
+  put_real(w, s->mean);
+  put_real(w, fe__stats_std(s));
+  put_real(w, s->max);
+  put_real(w, s->min);
+}
+
+static void put_timing(struct row_writer *w, const struct fe__cic_flow *f,
+                       int64_t dur)
+{
+  double secs = (double)dur / 1000000.0;
+  uint64_t n = fe__cic_flow_packets(f);
+
+  put_real(w, (f->fwd_len.sum + f->bwd_len.sum) / secs);
+  put_real(w, (double)n / secs);
+  put_real(w, f->iat.mean);
+  put_real(w, fe__stats_std(&f->iat));
+  put_real(w, f->iat.max);
+  put_real(w, f->iat.min);
+  put_iat_stats(w, f->fwd_len.n, &f->fwd_iat);
+  put_iat_stats(w, f->bwd_len.n, &f->bwd_iat);
+  put_int(w, f->fwd_psh);
+  put_int(w, 0);
+  put_int(w, f->fwd_urg);
+  put_int(w, 0);
+  put_int(w, f->fwd_header);
+  put_int(w, f->bwd_header);
+  put_real(w, dur > 0 ? (double)f->fwd_len.n / secs : 0.0);
+  put_real(w, dur > 0 ? (double)f->bwd_len.n / secs : 0.0);
+}
+
+/* Flag columns in the reference's order: FIN SYN RST PSH ACK URG CWR ECE. */
+static void put_flags(struct row_writer *w, const struct fe__cic_flow *f)
+{
+  static const unsigned order[8] = {0, 1, 2, 3, 4, 5, 7, 6};
+
+  for (size_t i = 0; i < 8; i++) {
+    put_int(w, f->flag_counts[order[i]]);
+  }
+}
+
+static void put_sizes(struct row_writer *w, const struct fe__cic_flow *f)
+{
+  const struct fe__stats *all = &f->all_len;
+  int64_t fwd_n = (int64_t)f->fwd_len.n;
+  int64_t bwd_n = (int64_t)f->bwd_len.n;
+  uint64_t n = fe__cic_flow_packets(f);
+
+  put_real(w, all->min);
+  put_real(w, all->max);
+  put_real(w, all->mean);
+  put_real(w, fe__stats_std(all));
+  put_real(w, fe__stats_variance(all));
+  put_flags(w, f);
+  put_real(w, (double)java_div(bwd_n, fwd_n));
+  put_real(w, all->sum / (double)n);
+  put_real(w, f->fwd_len.sum / (double)fwd_n);
+  put_real(w, bwd_n > 0 ? f->bwd_len.sum / (double)bwd_n : 0.0);
+}
+
+static void put_bulk_and_subflows(struct row_writer *w,
+                                  const struct fe__cic_flow *f)
+{
+  const struct fe__bulk *b = &f->bulk;
+  int64_t sf = f->subflows;
+
+  put_int_zeros(w, 4);
+  put_int(w, java_div(b->pkts, b->bulks));
+  put_int(w, b->dur != 0
+                 ? java_to_long((double)b->bytes / ((double)b->dur / 1000000.0))
+                 : 0);
+  put_int(w, sf > 0 ? java_div((int64_t)f->fwd_len.n, sf) : 0);
+  put_int(w, sf > 0 ? java_div((int64_t)f->fwd_len.sum, sf) : 0);
+  put_int(w, sf > 0 ? java_div((int64_t)f->bwd_len.n, sf) : 0);
+  put_int(w, sf > 0 ? java_div((int64_t)f->bwd_len.sum, sf) : 0);
+  put_int(w, f->init_win_fwd);
+  put_int(w, f->init_win_bwd);
+  put_int(w, f->act_data);
+  put_int(w, f->min_fwd_header);
+}
+
+static void put_period_stats(struct row_writer *w, const struct fe__stats *s)
+{
+  if (s->n == 0) {
+    put_int_zeros(w, 4);
+    return;
+  }
+  put_real(w, s->mean);
+  put_real(w, fe__stats_std(s));
+  put_real(w, s->max);
+  put_real(w, s->min);
+}
+
+void fe__cic_flow_row(const struct fe__cic_flow *f, const struct fe__tz *tz,
+                      const char *label, struct fe_row *row)
+{
+  struct row_writer w = {row, 0};
+  int64_t dur = fe__wrap_sub(f->last, f->start);
+
+  put_identity(&w, f, tz);
+  put_int(&w, dur);
+  put_int(&w, (int64_t)f->fwd_len.n);
+  put_int(&w, (int64_t)f->bwd_len.n);
+  put_real(&w, f->fwd_len.sum);
+  put_real(&w, f->bwd_len.sum);
+  put_length_stats(&w, &f->fwd_len);
+  put_length_stats(&w, &f->bwd_len);
+  put_timing(&w, f, dur);
+  put_sizes(&w, f);
+  put_bulk_and_subflows(&w, f);
+  put_period_stats(&w, &f->active);
+  put_period_stats(&w, &f->idle);
+  snprintf(row->label, sizeof(row->label), "%s", label);
+  put_text(&w, row->label);
+}

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Java's Double.toString: plain notation for 1e-3 <= |d| < 1e7, else
+ * "m.fffE<exp>", always with at least one digit after the point, on the
+ * shortest digits that round-trip.
+ */
+#include "flowengine/row.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "fe_int.h"
+
+static size_t plain_notation(const char *digits, int count, int point,
+                             char *out)
+{
+  size_t n = 0;
+
+  if (point <= 0) {
+    out[n++] = '0';
+    out[n++] = '.';
+    for (int i = point; i < 0; i++) {
+      out[n++] = '0';
+    }
+    memcpy(out + n, digits, (size_t)count);
+    return n + (size_t)count;
+  }
+  for (int i = 0; i < point; i++) {
+    out[n++] = i < count ? digits[i] : '0';
+  }
+  out[n++] = '.';
+  if (count <= point) {
+    out[n++] = '0';
+    return n;
+  }
+  memcpy(out + n, digits + point, (size_t)(count - point));
+  return n + (size_t)(count - point);
+}
+
+static size_t scientific_notation(const char *digits, int count, int point,
+                                  char *out)
+{
+  size_t n = 0;
+  int exponent = point - 1;
+  unsigned magnitude = (unsigned)(exponent < 0 ? -exponent : exponent);
+  char rev[8];
+  size_t r = 0;
+
+  out[n++] = digits[0];
+  out[n++] = '.';
+  if (count == 1) {
+    out[n++] = '0';
+  } else {
+    memcpy(out + n, digits + 1, (size_t)(count - 1));
+    n += (size_t)(count - 1);
+  }
+  out[n++] = 'E';
+  if (exponent < 0) {
+    out[n++] = '-';
+  }
+  do {
+    rev[r++] = (char)('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude != 0);
+  while (r > 0) {
+    out[n++] = rev[--r];
+  }
+  return n;
+}
+
+size_t fe_format_java_double(double d, char *buf)
+{
+  char digits[32];
+  int point = 0;
+  int count;
+  size_t n = 0;
+  double a = fabs(d);
+
+  if (isnan(d)) {
+    memcpy(buf, "NaN", 4);
+    return 3;
+  }
+  if (signbit(d)) {
+    buf[n++] = '-';
+  }
+  if (isinf(d)) {
+    memcpy(buf + n, "Infinity", 9);
+    return n + 8;
+  }
+  if (a == 0.0) {
+    memcpy(buf + n, "0.0", 4);
+    return n + 3;
+  }
+  count = fe__shortest_digits(a, digits, &point);
+  if (a >= 1e-3 && a < 1e7) {
+    n += plain_notation(digits, count, point, buf + n);
+  } else {
+    n += scientific_notation(digits, count, point, buf + n);
+  }
+  buf[n] = '\0';
+  return n;
+}

@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The meter: CICFlowMeter's flow generator, with memory that follows the
+ * open flows. The reference keeps every flow until a later packet of the
+ * same endpoints or the end of the capture; here a flow is written as soon
+ * as the capture clock is past its timeout, because no later packet can
+ * change its row then. Only the flow's key, orientation and start stay
+ * behind ("expired keys"), since the reference reuses that orientation
+ * for the next flow of the same endpoints.
+ */
+#include "flowengine/meter.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fe_int.h"
+
+#define DEFAULT_FLOW_TIMEOUT_US 120000000
+#define DEFAULT_ACTIVITY_TIMEOUT_US 5000000
+#define DEFAULT_MAX_FLOWS (4u << 20)
+#define DEFAULT_MAX_EXPIRED_KEYS (8u << 20)
+#define DEFAULT_REORDER_SLACK_US 10000000
+/* Packets per block of the capture clock, see advance_clock. */
+#define CLOCK_BLOCK 1024
+/* Ten years: keeps clock arithmetic far from overflow. */
+#define MAX_TIMEOUT_US (INT64_C(10) * 366 * 86400 * 1000000)
+
+/* The key of a flow written at timeout, kept for the next one. */
+struct expired_key {
+  struct fe__hnode node; /* tuple in the written flow's orientation */
+  struct fe__link age;
+  int64_t start; /* ts of the written flow's first packet */
+};
+
+struct fe_meter {
+  struct fe_options opts;
+  char label[FE_LABEL_MAX];
+  struct fe__tz *tz;
+  fe_row_cb on_row;
+  void *ctx;
+  struct fe__htab flows;
+  struct fe__pool flow_pool;
+  struct fe__link flows_by_start;
+  struct fe__htab expired;
+  struct fe__pool expired_pool;
+  struct fe__link expired_by_age;
+  int64_t clock;     /* capture clock that drives expiry, see advance */
+  int64_t block_min; /* oldest timestamp of the current block */
+  uint32_t block_len;
+  int finished;
+  int stopped;
+  struct fe_counters counters;
+  struct fe_row row;
+};
+
+void fe_options_init(struct fe_options *o)
+{
+  memset(o, 0, sizeof(*o));
+  o->profile = FE_PROFILE_CIC;
+  o->flow_timeout_us = DEFAULT_FLOW_TIMEOUT_US;
+  o->activity_timeout_us = DEFAULT_ACTIVITY_TIMEOUT_US;
+  o->label = "No Label";
+  o->time_zone = "UTC";
+  o->max_flows = DEFAULT_MAX_FLOWS;
+  o->max_expired_keys = DEFAULT_MAX_EXPIRED_KEYS;
+  o->reorder_slack_us = DEFAULT_REORDER_SLACK_US;
+}
+
+size_t fe_flow_state_size(void)
+{
+  return sizeof(struct fe__cic_flow);
+}
+
+const char *fe_ignore_reason_name(enum fe_ignore_reason r)
+{
+  switch (r) {
+  case FE_IGNORE_NO_IPV4:
+    return "no_ipv4";
+  case FE_IGNORE_MALFORMED:
+    return "malformed";
+  case FE_IGNORE_REASONS:
+    break;
+  }
+  return "unknown";
+}
+
+/* A label goes into the CSV unquoted, as the reference writes it. */
+static int label_is_valid(const char *label)
+{
+  size_t len = strlen(label);
+
+  if (len >= FE_LABEL_MAX) {
+    return 0;
+  }
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)label[i];
+
+    if (c < 0x20 || c == 0x7F || c == ',' || c == '"') {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+static int options_are_valid(const struct fe_options *o)
+{
+  return o->profile == FE_PROFILE_CIC && o->flow_timeout_us > 0 &&
+         o->flow_timeout_us <= MAX_TIMEOUT_US && o->activity_timeout_us > 0 &&
+         o->activity_timeout_us <= MAX_TIMEOUT_US && o->label != NULL &&
+         label_is_valid(o->label) && o->time_zone != NULL && o->max_flows > 0 &&
+         o->reorder_slack_us >= 0 && o->reorder_slack_us <= MAX_TIMEOUT_US;
+}
+
+int fe_meter_new(const struct fe_options *opts, fe_row_cb cb, void *ctx,
+                 struct fe_meter **out)
+{
+  struct fe_meter *m;
+  int rc;
+
+  if (!options_are_valid(opts) || cb == NULL) {
+    return FE_ERR_INVALID;
+  }
+  m = calloc(1, sizeof(*m));
+  if (m == NULL) {
+    return FE_ERR_NOMEM;
+  }
+  m->opts = *opts;
+  snprintf(m->label, sizeof(m->label), "%s", opts->label);
+  m->opts.label = m->label;
+  m->opts.time_zone = NULL;
+  m->on_row = cb;
+  m->ctx = ctx;
+  m->clock = INT64_MIN;
+  fe__pool_init(&m->flow_pool, sizeof(struct fe__cic_flow));
+  fe__pool_init(&m->expired_pool, sizeof(struct expired_key));
+  fe__list_init(&m->flows_by_start);
+  fe__list_init(&m->expired_by_age);
+  rc = fe__tz_open(opts->time_zone, &m->tz);
+  if (rc == 0) {
+    rc = fe__htab_init(&m->flows, opts->max_flows);
+  }
+  if (rc == 0) {
+    rc = fe__htab_init(&m->expired, opts->max_expired_keys);
+  }
+  if (rc != 0) {
+    fe_meter_free(m);
+    return rc;
+  }
+  *out = m;
+  return 0;
+}
+
+/* Writes f's row if it has the two packets the reference requires. */
+static int emit(struct fe_meter *m, const struct fe__cic_flow *f)
+{
+  if (fe__cic_flow_packets(f) < 2) {
+    m->counters.flows_dropped_single++;
+    return 0;
+  }
+  fe__cic_flow_row(f, m->tz, m->label, &m->row);
+  m->counters.flows_written++;
+  if (m->on_row(m->ctx, &m->row) != 0) {
+    m->stopped = 1;
+    return FE_ERR_STOPPED;
+  }
+  return 0;
+}
+
+static void release_flow(struct fe_meter *m, struct fe__cic_flow *f)
+{
+  fe__htab_remove(&m->flows, &f->node);
+  fe__list_unlink(&f->age);
+  fe__pool_put(&m->flow_pool, f);
+  m->counters.open_flows--;
+}
+
+static void forget_expired(struct fe_meter *m, struct expired_key *e)
+{
+  fe__htab_remove(&m->expired, &e->node);
+  fe__list_unlink(&e->age);
+  fe__pool_put(&m->expired_pool, e);
+}
+
+/* When the memory for keys runs out, the oldest key is forgotten. */
+static void remember_expired(struct fe_meter *m, const struct fe__cic_flow *f)
+{
+  struct expired_key *e;
+
+  if (m->opts.max_expired_keys == 0) {
+    return;
+  }
+  if (m->expired.count >= m->opts.max_expired_keys) {
+    forget_expired(
+        m, FE__CONTAINER(m->expired_by_age.next, struct expired_key, age));
+    m->counters.expired_keys_forgotten++;
+  }
+  e = fe__pool_get(&m->expired_pool);
+  if (e == NULL) {
+    m->counters.expired_keys_forgotten++;
+    return;
+  }
+  e->node.tuple = f->node.tuple;
+  e->node.hash = f->node.hash;
+  e->start = f->start;
+  fe__htab_insert(&m->expired, &e->node);
+  fe__list_push_tail(&m->expired_by_age, &e->age);
+}
+
+static int expire_flow(struct fe_meter *m, struct fe__cic_flow *f)
+{
+  int rc = emit(m, f);
+
+  remember_expired(m, f);
+  release_flow(m, f);
+  return rc;
+}
+
+static struct fe__cic_flow *oldest_flow(const struct fe_meter *m)
+{
+  if (fe__list_empty(&m->flows_by_start)) {
+    return NULL;
+  }
+  return FE__CONTAINER(m->flows_by_start.next, struct fe__cic_flow, age);
+}
+
+/*
+ * Flows are listed in the order they started, so the scan stops at the
+ * first flow still inside its timeout. With reordered timestamps a later
+ * flow may wait behind an earlier one; waiting longer is always safe.
+ */
+static int expire_due(struct fe_meter *m)
+{
+  int64_t horizon = m->opts.flow_timeout_us + m->opts.reorder_slack_us;
+  struct fe__cic_flow *f;
+
+  while ((f = oldest_flow(m)) != NULL &&
+         fe__wrap_sub(m->clock, f->start) > horizon) {
+    int rc = expire_flow(m, f);
+
+    if (rc != 0) {
+      return rc;
+    }
+  }
+  return 0;
+}
+
+/*
+ * The clock moves to the oldest timestamp of each block of CLOCK_BLOCK
+ * packets, and never back. A few packets stamped far in the future (as
+ * in damaged or fuzzed captures) therefore cannot make the meter write
+ * flows that later packets would still have joined. Returns 1 when the
+ * clock moved.
+ */
+static int advance_clock(struct fe_meter *m, int64_t ts)
+{
+  if (m->block_len == 0 || ts < m->block_min) {
+    m->block_min = ts;
+  }
+  if (++m->block_len < CLOCK_BLOCK) {
+    return 0;
+  }
+  m->block_len = 0;
+  if (m->block_min <= m->clock) {
+    return 0;
+  }
+  m->clock = m->block_min;
+  return 1;
+}
+
+static int open_flow(struct fe_meter *m, const struct fe__packet *p,
+                     uint64_t hash)
+{
+  struct fe__hnode *old = fe__htab_find(&m->expired, &p->tuple, hash);
+  struct fe__cic_flow *f;
+  struct fe__tuple tuple = p->tuple;
+  int rc;
+
+  if (old != NULL) {
+    struct expired_key *e = FE__CONTAINER(old, struct expired_key, node);
+
+    tuple = e->node.tuple;
+    if (fe__wrap_sub(p->ts, e->start) <= m->opts.flow_timeout_us) {
+      m->counters.packets_late++;
+    }
+    forget_expired(m, e);
+  }
+  if (m->flows.count >= m->opts.max_flows) {
+    m->counters.flows_cut_at_limit++;
+    rc = expire_flow(m, oldest_flow(m));
+    if (rc != 0) {
+      return rc;
+    }
+  }
+  f = fe__pool_get(&m->flow_pool);
+  if (f == NULL) {
+    return FE_ERR_NOMEM;
+  }
+  f->node.tuple = tuple;
+  f->node.hash = hash;
+  fe__cic_flow_start(f, p);
+  fe__htab_insert(&m->flows, &f->node);
+  fe__list_push_tail(&m->flows_by_start, &f->age);
+  if (++m->counters.open_flows > m->counters.peak_open_flows) {
+    m->counters.peak_open_flows = m->counters.open_flows;
+  }
+  return 0;
+}
+
+/*
+ * The reference's decision for a packet of an existing flow: the flow
+ * timeout (from the flow's first packet) before FIN, and a timed-out flow
+ * restarts under the same key and orientation with this packet as its
+ * forward first packet, whichever way it travels.
+ */
+static int place_packet(struct fe_meter *m, const struct fe__packet *p)
+{
+  uint64_t hash = fe__tuple_hash(&p->tuple);
+  struct fe__hnode *n = fe__htab_find(&m->flows, &p->tuple, hash);
+  struct fe__cic_flow *f;
+  int rc;
+
+  if (n == NULL) {
+    return open_flow(m, p, hash);
+  }
+  f = FE__CONTAINER(n, struct fe__cic_flow, node);
+  if (fe__wrap_sub(p->ts, f->start) > m->opts.flow_timeout_us) {
+    rc = emit(m, f);
+    fe__list_unlink(&f->age);
+    fe__list_push_tail(&m->flows_by_start, &f->age);
+    fe__cic_flow_start(f, p);
+    return rc;
+  }
+  if (p->flags & FE__TCP_FIN) {
+    fe__cic_flow_add(f, p);
+    rc = emit(m, f);
+    release_flow(m, f);
+    return rc;
+  }
+  fe__cic_flow_active_idle(f, p->ts, m->opts.activity_timeout_us);
+  fe__cic_flow_add(f, p);
+  return 0;
+}
+
+int fe_meter_add_frame(struct fe_meter *m, const struct fe_frame *frame)
+{
+  struct fe__packet p;
+  int reason;
+  int rc;
+
+  if (m->finished || m->stopped) {
+    return FE_ERR_INVALID;
+  }
+  m->counters.packets_read++;
+  reason = fe__decode_cic(frame->data, frame->caplen, frame->wirelen, &p);
+  if (reason >= 0) {
+    m->counters.packets_ignored[reason]++;
+    return 0;
+  }
+  p.ts = frame->ts_us;
+  m->counters.packets_used++;
+  rc = place_packet(m, &p);
+  if (rc != 0) {
+    return rc;
+  }
+  return advance_clock(m, p.ts) ? expire_due(m) : 0;
+}
+
+int fe_meter_finish(struct fe_meter *m)
+{
+  struct fe__cic_flow *f;
+
+  if (m->stopped) {
+    return FE_ERR_STOPPED;
+  }
+  m->finished = 1;
+  while ((f = oldest_flow(m)) != NULL) {
+    int rc = emit(m, f);
+
+    release_flow(m, f);
+    if (rc != 0) {
+      return rc;
+    }
+  }
+  return 0;
+}
+
+const struct fe_counters *fe_meter_counters(const struct fe_meter *m)
+{
+  return &m->counters;
+}
+
+void fe_meter_free(struct fe_meter *m)
+{
+  if (m == NULL) {
+    return;
+  }
+  fe__htab_cleanup(&m->flows);
+  fe__htab_cleanup(&m->expired);
+  fe__pool_cleanup(&m->flow_pool);
+  fe__pool_cleanup(&m->expired_pool);
+  fe__tz_free(m->tz);
+  free(m);
+}

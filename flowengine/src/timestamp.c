@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Timestamp column: Java's "dd/MM/yyyy hh:mm:ss a" pattern in an
+ * English locale, a 12-hour clock where midnight and noon read 12.
+ */
+#include "fe_int.h"
+
+/* Days since 1970-01-01 to a proleptic Gregorian civil date. */
+static void civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d)
+{
+  int64_t z = days + 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+
+  *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+  *m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+  *y = yoe + era * 400 + (*m <= 2);
+}
+
+static char *put2(char *p, unsigned v)
+{
+  p[0] = (char)('0' + v / 10 % 10);
+  p[1] = (char)('0' + v % 10);
+  return p + 2;
+}
+
+/*
+ * Java's "yyyy" is the year of era, zero-padded to four digits, with a
+ * '+' before years of more than four digits.
+ */
+static char *put_year(char *p, int64_t year)
+{
+  uint64_t y = year > 0 ? (uint64_t)year : (uint64_t)(1 - year);
+  char rev[24];
+  size_t n = 0;
+
+  if (y > 9999) {
+    *p++ = '+';
+  }
+  do {
+    rev[n++] = (char)('0' + y % 10);
+    y /= 10;
+  } while (y != 0 || n < 4);
+  while (n > 0) {
+    *p++ = rev[--n];
+  }
+  return p;
+}
+
+void fe__format_timestamp(int64_t local_sec, char *buf)
+{
+  int64_t days =
+      local_sec >= 0 ? local_sec / 86400 : -((-local_sec + 86399) / 86400);
+  int64_t rest = local_sec - days * 86400;
+  unsigned hour = (unsigned)(rest / 3600);
+  unsigned hour12 = hour % 12 == 0 ? 12 : hour % 12;
+  int64_t year;
+  unsigned month;
+  unsigned day;
+  char *p = buf;
+
+  civil_from_days(days, &year, &month, &day);
+  p = put2(p, day);
+  *p++ = '/';
+  p = put2(p, month);
+  *p++ = '/';
+  p = put_year(p, year);
+  *p++ = ' ';
+  p = put2(p, hour12);
+  *p++ = ':';
+  p = put2(p, (unsigned)(rest % 3600 / 60));
+  *p++ = ':';
+  p = put2(p, (unsigned)(rest % 60));
+  *p++ = ' ';
+  *p++ = hour < 12 ? 'A' : 'P';
+  *p++ = 'M';
+  *p = '\0';
+}
