@@ -28,6 +28,7 @@ struct convert_args {
   struct fe_options opts;
   const char *outdir; /* "-" for standard output */
   int quiet;
+  int stats; /* print counters as key=value for scripts */
 };
 
 struct csv_sink {
@@ -44,6 +45,7 @@ static void convert_usage(FILE *out)
           "  -o, --output DIR         output directory (default .); '-'\n"
           "                           writes the CSV of one input to stdout\n"
           "  -q, --quiet              no summary line on standard error\n"
+          "      --stats              print counters as key=value lines\n"
           "%s"
           "\nexit status: 0 done, 2 bad usage, 3 an input is not a capture,\n"
           "4 a capture is damaged (rows before the damage were written),\n"
@@ -107,6 +109,27 @@ static void print_summary(const char *name, const struct fe_counters *c,
           (unsigned long long)c->flows_written, dest);
 }
 
+static void print_stats(const char *name, const struct fe_counters *c,
+                        double seconds)
+{
+  fprintf(stderr,
+          "stats input=%s packets_read=%llu packets_used=%llu "
+          "ignored_no_ipv4=%llu ignored_malformed=%llu flows_written=%llu "
+          "flows_dropped_single=%llu flows_cut_at_limit=%llu "
+          "packets_late=%llu peak_open_flows=%llu flow_state_bytes=%zu "
+          "seconds=%.3f\n",
+          name, (unsigned long long)c->packets_read,
+          (unsigned long long)c->packets_used,
+          (unsigned long long)c->packets_ignored[FE_IGNORE_NO_IPV4],
+          (unsigned long long)c->packets_ignored[FE_IGNORE_MALFORMED],
+          (unsigned long long)c->flows_written,
+          (unsigned long long)c->flows_dropped_single,
+          (unsigned long long)c->flows_cut_at_limit,
+          (unsigned long long)c->packets_late,
+          (unsigned long long)c->peak_open_flows, fe_flow_state_size(),
+          seconds);
+}
+
 /* Runs one capture into sink; returns a cli_exit code. */
 static int meter_capture(const struct convert_args *a, const char *name,
                          struct fe_capture *cap, struct csv_sink *sink,
@@ -133,6 +156,10 @@ static int meter_capture(const struct convert_args *a, const char *name,
   }
   if (!a->quiet) {
     print_summary(name, fe_meter_counters(m), dest);
+  }
+  if (a->stats) {
+    print_stats(name, fe_meter_counters(m),
+                cli_monotonic_seconds() - progress.started);
   }
   fe_meter_free(m);
   if (rc == FE_ERR_DAMAGED) {
@@ -234,6 +261,7 @@ static int parse_args(int argc, char **argv, struct convert_args *a)
   static const struct option longopts[] = {
       {"output", required_argument, NULL, 'o'},
       {"quiet", no_argument, NULL, 'q'},
+      {"stats", no_argument, NULL, 'S'},
       {"help", no_argument, NULL, 'h'},
       CLI_METER_LONG_OPTIONS,
       {NULL, 0, NULL, 0}};
@@ -242,6 +270,7 @@ static int parse_args(int argc, char **argv, struct convert_args *a)
   fe_options_init(&a->opts);
   a->outdir = ".";
   a->quiet = 0;
+  a->stats = 0;
   optind = 1;
   while ((opt = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
     int known = cli_meter_option(opt, optarg, &a->opts);
@@ -256,6 +285,8 @@ static int parse_args(int argc, char **argv, struct convert_args *a)
       a->outdir = optarg;
     } else if (opt == 'q') {
       a->quiet = 1;
+    } else if (opt == 'S') {
+      a->stats = 1;
     } else if (opt == 'h') {
       convert_usage(stdout);
       return -1;

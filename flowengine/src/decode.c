@@ -432,6 +432,13 @@ static enum verdict decode_pass(const uint8_t *data, uint32_t caplen,
   return take_packet(&s, out);
 }
 
+/*
+ * The reason given for an ignored frame follows the frame's real shape:
+ * it is malformed if its IPv4 header (after Ethernet, or at byte 0 with
+ * version 4) was cut short or invalid, and otherwise has no IPv4 at all.
+ * The second pass over non-IP frames is the reference's quirk, so its
+ * failures on ARP or IPv6 frames do not count as malformed.
+ */
 int fe__decode_cic(const uint8_t *data, uint32_t caplen, uint32_t wirelen,
                    struct fe__packet *out)
 {
@@ -443,13 +450,15 @@ int fe__decode_cic(const uint8_t *data, uint32_t caplen, uint32_t wirelen,
     return -1;
   }
   if (caplen < 2) {
-    return as_ethernet == V_MALFORMED ? FE_IGNORE_MALFORMED : FE_IGNORE_NO_IPV4;
+    as_ip = V_NO_IPV4;
+  } else {
+    as_ip = decode_pass(data, caplen, wirelen, L_IP4, out);
+    if (as_ip == V_USED) {
+      return -1;
+    }
   }
-  as_ip = decode_pass(data, caplen, wirelen, L_IP4, out);
-  if (as_ip == V_USED) {
-    return -1;
-  }
-  if (as_ethernet == V_MALFORMED || as_ip == V_MALFORMED) {
+  if (as_ethernet == V_MALFORMED ||
+      (as_ip == V_MALFORMED && (data[0] >> 4) == 4)) {
     return FE_IGNORE_MALFORMED;
   }
   return FE_IGNORE_NO_IPV4;
