@@ -179,8 +179,14 @@ static FILE *open_input(const char *path)
 static int open_capture(const char *path, struct fe_capture **cap)
 {
   char err[FE_CAPTURE_ERR_MAX];
-  FILE *in = open_input(path);
+  struct stat st;
+  FILE *in;
 
+  if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+    fprintf(stderr, "cicflow: %s: is a directory, not a capture\n", path);
+    return CLI_EXIT_NOT_CAPTURE;
+  }
+  in = open_input(path);
   if (in == NULL) {
     fprintf(stderr, "cicflow: %s: %s\n", path, strerror(errno));
     return CLI_EXIT_NOT_CAPTURE;

@@ -4,6 +4,7 @@
 #   tools/install-deps.sh build    compilers and -dev packages
 #   tools/install-deps.sh runtime  shared libraries only (slim image)
 #   tools/install-deps.sh test     build + the real clients the tests drive
+# With --if-missing, apt is only run when a package is not installed yet.
 set -eu
 
 BUILD_PKGS="build-essential cmake pkg-config
@@ -16,7 +17,7 @@ RUNTIME_PKGS="libpcap0.8 libprotobuf-c1 libnghttp2-14 libevent-2.1-7
   libdouble-conversion3 libstdc++6 ca-certificates"
 
 TEST_PKGS="python3 python3-grpcio python3-protobuf protobuf-compiler-grpc
-  nghttp2-client curl unzip valgrind chromium"
+  nghttp2-client curl unzip valgrind chromium clang-format time"
 
 case "${1:-build}" in
   build) pkgs="$BUILD_PKGS" ;;
@@ -25,6 +26,20 @@ case "${1:-build}" in
   *) echo "usage: $0 build|runtime|test" >&2; exit 2 ;;
 esac
 
+all_installed() {
+  for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+      return 1
+  done
+}
+
+if [ "${2:-}" = "--if-missing" ] && all_installed; then
+  exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+  echo "install-deps: missing packages; run as root: $0 ${1:-build}" >&2
+  exit 1
+fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 # shellcheck disable=SC2086

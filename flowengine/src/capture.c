@@ -130,7 +130,9 @@ static void describe_input(const struct fe_capture *c, const char *why,
   size_t n = c->head_len;
   const char *kind = container_name(b, n);
 
-  if (n == 0) {
+  if (n == 0 && ferror(c->inner)) {
+    snprintf(errbuf, FE_CAPTURE_ERR_MAX, "the input cannot be read");
+  } else if (n == 0) {
     snprintf(errbuf, FE_CAPTURE_ERR_MAX, "the input is empty");
   } else if (kind != NULL) {
     snprintf(errbuf, FE_CAPTURE_ERR_MAX,
