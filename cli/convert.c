@@ -21,7 +21,7 @@
 #include "meter_options.h"
 #include "progress.h"
 
-#define OUT_BUFFER_BYTES (1 << 20)
+#define OUT_BUFFER_BYTES (64 * 1024)
 #define PATH_BYTES 4096
 
 struct convert_args {
@@ -34,6 +34,7 @@ struct convert_args {
 struct csv_sink {
   FILE *out;
   char line[FE_ROW_CSV_MAX];
+  char buffer[OUT_BUFFER_BYTES]; /* stdio uses it only if given it */
 };
 
 static void convert_usage(FILE *out)
@@ -214,7 +215,7 @@ static int convert_to_file(const struct convert_args *a, const char *path,
     free(sink);
     return CLI_EXIT_FAILURE;
   }
-  setvbuf(sink->out, NULL, _IOFBF, OUT_BUFFER_BYTES);
+  setvbuf(sink->out, sink->buffer, _IOFBF, sizeof(sink->buffer));
   status = meter_capture(a, path, cap, sink, dest);
   if (fclose(sink->out) != 0 && status != CLI_EXIT_FAILURE) {
     fprintf(stderr, "cicflow: %s: %s\n", partial, strerror(errno));
@@ -307,6 +308,7 @@ static int parse_args(int argc, char **argv, struct convert_args *a)
 int cli_convert_main(int argc, char **argv)
 {
   struct convert_args a;
+  char why[128];
   int status = parse_args(argc, argv, &a);
   int inputs = argc - optind;
 
@@ -316,6 +318,10 @@ int cli_convert_main(int argc, char **argv)
   if (inputs < 1 || (strcmp(a.outdir, "-") == 0 && inputs != 1)) {
     fprintf(stderr, inputs < 1 ? "cicflow convert: no input given\n"
                                : "cicflow convert: -o - takes one input\n");
+    return CLI_EXIT_USAGE;
+  }
+  if (fe_options_check(&a.opts, why, sizeof(why)) != 0) {
+    fprintf(stderr, "cicflow convert: %s\n", why);
     return CLI_EXIT_USAGE;
   }
   if (strcmp(a.outdir, "-") != 0 && make_dirs(a.outdir) != 0) {

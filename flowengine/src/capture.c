@@ -13,20 +13,24 @@
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define SNIFF_BYTES 16
-#define READ_BUFFER_BYTES (256 * 1024)
+#define READ_BUFFER_BYTES (32 * 1024)
 
 struct fe_capture {
   FILE *inner; /* the caller's stream, owned */
-  FILE *outer; /* cookie stream that libpcap reads, owned by pcap */
+  FILE *outer; /* counting stream libpcap reads, or NULL: see reader */
   pcap_t *pcap;
   uint8_t head[SNIFF_BYTES]; /* first bytes of the input, replayed */
   size_t head_len;
   size_t head_pos;
+  char *buffer;         /* stdio buffer of the stream libpcap reads */
   uint64_t consumed;    /* bytes handed to the stdio buffer */
   uint64_t frames;      /* records read successfully */
   uint64_t good_offset; /* end of the last good record */
+  int classic_direct;   /* classic pcap read directly: offsets summed */
   char error[FE_CAPTURE_ERR_MAX];
 };
 
@@ -160,20 +164,89 @@ static int open_outer(struct fe_capture *c)
   if (c->outer == NULL) {
     return FE_ERR_NOMEM;
   }
-  if (setvbuf(c->outer, NULL, _IOFBF, READ_BUFFER_BYTES) != 0) {
-    fclose(c->outer);
-    c->outer = NULL;
-    return FE_ERR_NOMEM;
-  }
   return 0;
 }
 
-/* Bytes libpcap has taken from the input. */
+/* The stream libpcap reads: the caller's own, or the counting one. */
+static FILE *reader(const struct fe_capture *c)
+{
+  return c->outer != NULL ? c->outer : c->inner;
+}
+
+/* Bytes libpcap has taken from the input, as stdio knows it. */
 static uint64_t position(const struct fe_capture *c)
 {
-  off_t pos = ftello(c->outer);
+  off_t pos = ftello(reader(c));
 
   return pos < 0 ? c->consumed : (uint64_t)pos;
+}
+
+/*
+ * Advances good_offset past a record just read. libpcap cuts records
+ * longer than the snapshot length to it and skips the rest, so such a
+ * record's length on disk is only known to stdio.
+ */
+static void advance_offset(struct fe_capture *c, const struct pcap_pkthdr *hdr)
+{
+  if (c->classic_direct && hdr->caplen < (uint32_t)pcap_snapshot(c->pcap)) {
+    c->good_offset += 16 + (uint64_t)hdr->caplen;
+  } else {
+    c->good_offset = position(c);
+  }
+}
+
+static int is_classic_pcap(const uint8_t *b, size_t n)
+{
+  return n >= 4 && !(b[0] == 0x0a && b[1] == 0x0d) && has_capture_magic(b, n);
+}
+
+/*
+ * A classic pcap in a regular file not yet read from is handed to
+ * libpcap as it is: the first bytes are read aside with pread, and the
+ * offset of each record is summed from the record lengths, which is much
+ * cheaper than asking stdio (a system call per packet).
+ */
+static int sniff_regular_file(struct fe_capture *c)
+{
+  struct stat st;
+  int fd = fileno(c->inner);
+  ssize_t n;
+
+  if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+      lseek(fd, 0, SEEK_CUR) != 0) {
+    return -1;
+  }
+  n = pread(fd, c->head, sizeof(c->head), 0);
+  c->head_len = n > 0 ? (size_t)n : 0;
+  if (!is_classic_pcap(c->head, c->head_len)) {
+    return -1;
+  }
+  c->classic_direct = 1;
+  return 0;
+}
+
+static void free_failed(struct fe_capture *c)
+{
+  if (c->outer != NULL) {
+    fclose(c->outer);
+  }
+  fclose(c->inner);
+  free(c->buffer);
+  free(c);
+}
+
+/*
+ * stdio's default buffer is a page, which costs a system call every few
+ * packets; glibc ignores the size unless it is given the buffer itself.
+ */
+static void enlarge_buffer(struct fe_capture *c)
+{
+  c->buffer = malloc(READ_BUFFER_BYTES);
+  if (c->buffer != NULL &&
+      setvbuf(reader(c), c->buffer, _IOFBF, READ_BUFFER_BYTES) != 0) {
+    free(c->buffer);
+    c->buffer = NULL;
+  }
 }
 
 int fe_capture_open(FILE *fp, struct fe_capture **out, char *errbuf)
@@ -181,20 +254,26 @@ int fe_capture_open(FILE *fp, struct fe_capture **out, char *errbuf)
   struct fe_capture *c = calloc(1, sizeof(*c));
   char pcap_err[PCAP_ERRBUF_SIZE] = "";
 
-  if (c == NULL || (c->inner = fp, open_outer(c)) != 0) {
+  if (c == NULL) {
     snprintf(errbuf, FE_CAPTURE_ERR_MAX, "out of memory");
-    free(c);
     fclose(fp);
     return FE_ERR_NOMEM;
   }
-  c->head_len = fread(c->head, 1, sizeof(c->head), fp);
+  c->inner = fp;
+  if (sniff_regular_file(c) != 0) {
+    if (open_outer(c) != 0) {
+      snprintf(errbuf, FE_CAPTURE_ERR_MAX, "out of memory");
+      free_failed(c);
+      return FE_ERR_NOMEM;
+    }
+    c->head_len = fread(c->head, 1, sizeof(c->head), fp);
+  }
+  enlarge_buffer(c);
   c->pcap = pcap_fopen_offline_with_tstamp_precision(
-      c->outer, PCAP_TSTAMP_PRECISION_MICRO, pcap_err);
+      reader(c), PCAP_TSTAMP_PRECISION_MICRO, pcap_err);
   if (c->pcap == NULL) {
     describe_input(c, pcap_err, errbuf);
-    fclose(c->outer);
-    fclose(fp);
-    free(c);
+    free_failed(c);
     return FE_ERR_NOT_CAPTURE;
   }
   c->good_offset = position(c);
@@ -222,7 +301,7 @@ int fe_capture_next(struct fe_capture *c, struct fe_frame *frame)
 
   if (rc == 1) {
     c->frames++;
-    c->good_offset = position(c);
+    advance_offset(c, hdr);
     frame->ts_us = timestamp_us(hdr);
     frame->data = data;
     frame->caplen = hdr->caplen;
@@ -259,7 +338,10 @@ void fe_capture_close(struct fe_capture *c)
   if (c == NULL) {
     return;
   }
-  pcap_close(c->pcap);
-  fclose(c->inner);
+  pcap_close(c->pcap); /* closes the stream it was given */
+  if (c->outer != NULL) {
+    fclose(c->inner);
+  }
+  free(c->buffer);
   free(c);
 }

@@ -68,6 +68,37 @@ static size_t scientific_notation(const char *digits, int count, int point,
   return n;
 }
 
+/*
+ * Below 2^53 every integer is a double and neighbours are at most 1
+ * apart, so an integral value's shortest digits are its own decimal
+ * digits without trailing zeros. Counts and byte totals are integral;
+ * this path spares them the general algorithm.
+ */
+static int integral_digits(double a, char *digits, int *point)
+{
+  char rev[24];
+  int n = 0;
+  int count = 0;
+  uint64_t v;
+
+  if (a >= 9007199254740992.0 || a != floor(a)) {
+    return 0;
+  }
+  v = (uint64_t)a;
+  while (v != 0) {
+    rev[n++] = (char)('0' + v % 10);
+    v /= 10;
+  }
+  *point = n;
+  while (n > 0) {
+    digits[count++] = rev[--n];
+  }
+  while (count > 1 && digits[count - 1] == '0') {
+    count--;
+  }
+  return count;
+}
+
 size_t fe_format_java_double(double d, char *buf)
 {
   char digits[32];
@@ -91,7 +122,10 @@ size_t fe_format_java_double(double d, char *buf)
     memcpy(buf + n, "0.0", 4);
     return n + 3;
   }
-  count = fe__shortest_digits(a, digits, &point);
+  count = integral_digits(a, digits, &point);
+  if (count == 0) {
+    count = fe__shortest_digits(a, digits, &point);
+  }
   if (a >= 1e-3 && a < 1e7) {
     n += plain_notation(digits, count, point, buf + n);
   } else {

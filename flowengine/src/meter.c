@@ -103,22 +103,56 @@ static int label_is_valid(const char *label)
   return 1;
 }
 
-static int options_are_valid(const struct fe_options *o)
+static int timeout_is_valid(int64_t us)
 {
-  return o->profile == FE_PROFILE_CIC && o->flow_timeout_us > 0 &&
-         o->flow_timeout_us <= MAX_TIMEOUT_US && o->activity_timeout_us > 0 &&
-         o->activity_timeout_us <= MAX_TIMEOUT_US && o->label != NULL &&
-         label_is_valid(o->label) && o->time_zone != NULL && o->max_flows > 0 &&
-         o->reorder_slack_us >= 0 && o->reorder_slack_us <= MAX_TIMEOUT_US;
+  return us > 0 && us <= MAX_TIMEOUT_US;
+}
+
+static int zone_is_valid(const char *name)
+{
+  struct fe__tz *tz = NULL;
+
+  if (name == NULL || fe__tz_open(name, &tz) != 0) {
+    return 0;
+  }
+  fe__tz_free(tz);
+  return 1;
+}
+
+int fe_options_check(const struct fe_options *o, char *why, size_t why_size)
+{
+  const char *bad = NULL;
+
+  if (o->profile != FE_PROFILE_CIC) {
+    bad = "unknown profile";
+  } else if (!timeout_is_valid(o->flow_timeout_us) ||
+             !timeout_is_valid(o->activity_timeout_us)) {
+    bad = "timeouts must be more than 0 and at most ten years";
+  } else if (o->label == NULL || !label_is_valid(o->label)) {
+    bad = "the label must be under 128 bytes, without commas, quotes or "
+          "control characters";
+  } else if (!zone_is_valid(o->time_zone)) {
+    bad = "unknown time zone (use UTC, +HH:MM or an IANA name such as "
+          "Europe/Paris)";
+  } else if (o->max_flows == 0 || o->reorder_slack_us < 0 ||
+             o->reorder_slack_us > MAX_TIMEOUT_US) {
+    bad = "table limits out of range";
+  }
+  if (bad == NULL) {
+    return 0;
+  }
+  snprintf(why, why_size, "%s", bad);
+  return FE_ERR_INVALID;
 }
 
 int fe_meter_new(const struct fe_options *opts, fe_row_cb cb, void *ctx,
                  struct fe_meter **out)
 {
   struct fe_meter *m;
+  char why[128];
   int rc;
 
-  if (!options_are_valid(opts) || cb == NULL) {
+  if (fe_options_check(opts, why, sizeof(why)) != 0 || cb == NULL) {
     return FE_ERR_INVALID;
   }
   m = calloc(1, sizeof(*m));

@@ -57,6 +57,24 @@ const char *fe_column_name(size_t i)
   return i < FE_ROW_COLUMNS ? column_names[i] : NULL;
 }
 
+const char *fe_row_text(const struct fe_row *row, size_t col)
+{
+  switch (col) {
+  case FE_COL_FLOW_ID:
+    return row->flow_id;
+  case FE_COL_SRC_IP:
+    return row->src_ip;
+  case FE_COL_DST_IP:
+    return row->dst_ip;
+  case FE_COL_TIMESTAMP:
+    return row->timestamp;
+  case FE_COL_LABEL:
+    return row->label;
+  default:
+    return NULL;
+  }
+}
+
 const char *fe_csv_header(void)
 {
   static char header[2048];

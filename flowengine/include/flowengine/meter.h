@@ -79,6 +79,13 @@ struct fe_meter;
 void fe_options_init(struct fe_options *o);
 
 /*
+ * fe_options_check: 0 if o is usable, else FE_ERR_INVALID with a sentence
+ * naming the bad option and its limits in why (why_size bytes).
+ */
+FE_MUST_CHECK int fe_options_check(const struct fe_options *o, char *why,
+                                   size_t why_size);
+
+/*
  * fe_meter_new: creates a meter. Returns FE_ERR_INVALID for an option out
  * of range (an unknown time zone, a label with a comma or newline, a
  * timeout <= 0), FE_ERR_NOMEM. cb and ctx are borrowed for the meter's

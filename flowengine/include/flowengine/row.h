@@ -52,6 +52,13 @@ struct fe_row {
   int64_t first_packet_us; /* flow start, microseconds since the epoch */
 };
 
+/*
+ * fe_row_text: the text of a text column (Flow ID, Src IP, Dst IP,
+ * Timestamp, Label) from the row's own buffers, so that it stays right in
+ * a copy of the row; NULL for numeric columns.
+ */
+const char *fe_row_text(const struct fe_row *row, size_t col);
+
 /* fe_column_name: the CSV header name of column i (0-based). */
 const char *fe_column_name(size_t i);
 
