@@ -10,7 +10,7 @@ set -eu
 BUILD_PKGS="build-essential cmake pkg-config
   libpcap-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
   libnghttp2-dev libevent-dev libmicrohttpd-dev libzip-dev zlib1g-dev
-  libdouble-conversion-dev check"
+  libdouble-conversion-dev check grpc-proto"
 
 RUNTIME_PKGS="libpcap0.8 libprotobuf-c1 libnghttp2-14 libevent-2.1-7
   libevent-pthreads-2.1-7 libmicrohttpd12 libzip4 zlib1g

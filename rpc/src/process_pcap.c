@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ProcessPcap handler. It reads the options from the first request,
+ * runs the capture bytes of the following ones through the flow engine as
+ * they arrive, and answers in the format asked for: flows as soon as they
+ * are final, or a CSV spooled to an anonymous temporary file and sent
+ * (zipped or not) once the input is read. Spooling is what lets HTTP/1.1
+ * clients, which do not read while they upload, use the same handler.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "flowengine/capture.h"
+#include "flowengine/meter.h"
+#include "flowengine/pump.h"
+
+#include "rpc_int.h"
+
+#define FLOW_BATCH_MAX 256
+#define FLOW_BATCH_SECONDS 0.05
+
+enum output_kind { OUT_ZIP, OUT_CSV, OUT_FLOWS };
+
+struct flow_batch {
+  struct fe_row rows[FLOW_BATCH_MAX];
+  Cicflow__V1__Flow msgs[FLOW_BATCH_MAX];
+  Cicflow__V1__Flow *ptrs[FLOW_BATCH_MAX];
+  size_t len;
+  double last_sent; /* monotonic seconds */
+};
+
+struct pcap_job {
+  struct rpc_service *svc;
+  struct rpc_call *call;
+  enum output_kind output;
+  char name[RPC__NAME_MAX];
+  struct fe_options opts;
+  char label[FE_LABEL_MAX];
+  char zone[64];
+  FILE *spool;
+  struct flow_batch *batch;
+  uint64_t flows;
+  enum rpc_code fail_code; /* set when a callback stopped the meter */
+  char fail[RPC_MESSAGE_MAX];
+  char protocol_error[RPC_MESSAGE_MAX];
+  char warning[FE_CAPTURE_ERR_MAX];
+  char line[FE_ROW_CSV_MAX];
+  struct fe_capture *cap;
+};
+
+static double now_seconds(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void fail(struct pcap_job *j, enum rpc_code code, const char *msg)
+{
+  if (j->fail_code == RPC_OK) {
+    j->fail_code = code;
+    snprintf(j->fail, sizeof(j->fail), "%s", msg);
+  }
+}
+
+/* Packs and queues one response; blocking unless try_only. */
+static int send_response(struct pcap_job *j,
+                         const Cicflow__V1__ProcessPcapResponse *resp,
+                         int try_only)
+{
+  size_t len = cicflow__v1__process_pcap_response__get_packed_size(resp);
+  uint8_t *buf = malloc(len > 0 ? len : 1);
+  int rc;
+
+  if (buf == NULL) {
+    return RPC_ERR_NOMEM;
+  }
+  cicflow__v1__process_pcap_response__pack(resp, buf);
+  rc = try_only ? rpc_call_try_write(j->call, buf, len)
+                : rpc_call_write(j->call, buf, len);
+  free(buf);
+  return rc;
+}
+
+static int send_flow_batch(struct pcap_job *j)
+{
+  Cicflow__V1__ProcessPcapResponse resp =
+      CICFLOW__V1__PROCESS_PCAP_RESPONSE__INIT;
+  Cicflow__V1__FlowBatch batch = CICFLOW__V1__FLOW_BATCH__INIT;
+  int rc;
+
+  if (j->batch->len == 0) {
+    return 0;
+  }
+  batch.n_flows = j->batch->len;
+  batch.flows = j->batch->ptrs;
+  resp.payload_case = CICFLOW__V1__PROCESS_PCAP_RESPONSE__PAYLOAD_FLOWS;
+  resp.flows = &batch;
+  rc = send_response(j, &resp, 0);
+  j->batch->len = 0;
+  j->batch->last_sent = now_seconds();
+  return rc;
+}
+
+/* Flows go out in batches, but never held back for long. */
+static int add_flow(struct pcap_job *j, const struct fe_row *row)
+{
+  struct flow_batch *b = j->batch;
+  Cicflow__V1__Flow *msg = &b->msgs[b->len];
+
+  b->rows[b->len] = *row;
+  cicflow__v1__flow__init(msg);
+  rpc__flow_from_row(&b->rows[b->len], msg);
+  b->ptrs[b->len] = msg;
+  b->len++;
+  if (b->len == FLOW_BATCH_MAX ||
+      now_seconds() - b->last_sent >= FLOW_BATCH_SECONDS) {
+    return send_flow_batch(j);
+  }
+  return 0;
+}
+
+static int on_row(void *ctx, const struct fe_row *row)
+{
+  struct pcap_job *j = ctx;
+  uint64_t limit = j->svc->cfg.max_flows_per_call;
+  char msg[128];
+
+  if (limit != 0 && ++j->flows > limit) {
+    snprintf(msg, sizeof(msg), "more than %llu flows in one call",
+             (unsigned long long)limit);
+    fail(j, RPC_RESOURCE_EXHAUSTED, msg);
+    return 1;
+  }
+  if (j->output == OUT_FLOWS) {
+    if (add_flow(j, row) != 0) {
+      fail(j, RPC_CANCELLED, "the call ended while sending flows");
+      return 1;
+    }
+    return 0;
+  }
+  size_t len = fe_row_format_csv(row, j->line);
+  if (fwrite(j->line, 1, len, j->spool) != len) {
+    fail(j, RPC_INTERNAL, "cannot write the temporary CSV file");
+    return 1;
+  }
+  return 0;
+}
+
+/* Progress is dropped rather than waited for: it is only a hint. */
+static int on_progress(void *ctx, uint64_t bytes, const struct fe_counters *c)
+{
+  struct pcap_job *j = ctx;
+  Cicflow__V1__ProcessPcapResponse resp =
+      CICFLOW__V1__PROCESS_PCAP_RESPONSE__INIT;
+  Cicflow__V1__Progress p = CICFLOW__V1__PROGRESS__INIT;
+
+  if (rpc_call_cancelled(j->call)) {
+    return 1;
+  }
+  if (j->output == OUT_FLOWS && send_flow_batch(j) != 0) {
+    return 1;
+  }
+  p.bytes_read = bytes;
+  p.packets_read = c->packets_read;
+  p.flows_written = c->flows_written;
+  resp.payload_case = CICFLOW__V1__PROCESS_PCAP_RESPONSE__PAYLOAD_PROGRESS;
+  resp.progress = &p;
+  (void)send_response(j, &resp, 1);
+  return 0;
+}
+
+static int take_output(struct pcap_job *j, Cicflow__V1__OutputFormat f)
+{
+  switch (f) {
+  case CICFLOW__V1__OUTPUT_FORMAT__OUTPUT_FORMAT_UNSPECIFIED:
+  case CICFLOW__V1__OUTPUT_FORMAT__OUTPUT_FORMAT_ZIP:
+    j->output = OUT_ZIP;
+    return 0;
+  case CICFLOW__V1__OUTPUT_FORMAT__OUTPUT_FORMAT_CSV:
+    j->output = OUT_CSV;
+    return 0;
+  case CICFLOW__V1__OUTPUT_FORMAT__OUTPUT_FORMAT_FLOWS:
+    j->output = OUT_FLOWS;
+    return 0;
+  default:
+    return -1;
+  }
+}
+
+/* Maps the options message onto the engine's options. */
+static int take_options(struct pcap_job *j,
+                        const Cicflow__V1__ProcessOptions *o)
+{
+  char why[160];
+
+  fe_options_init(&j->opts);
+  if (o->profile != CICFLOW__V1__PROFILE__PROFILE_UNSPECIFIED &&
+      o->profile != CICFLOW__V1__PROFILE__PROFILE_CIC) {
+    fail(j, RPC_INVALID_ARGUMENT, "invalid options: unknown profile");
+    return -1;
+  }
+  if (take_output(j, o->output) != 0) {
+    fail(j, RPC_INVALID_ARGUMENT, "invalid options: unknown output format");
+    return -1;
+  }
+  if (o->flow_timeout_us > 0) {
+    j->opts.flow_timeout_us = (int64_t)(o->flow_timeout_us & INT64_MAX);
+  }
+  if (o->activity_timeout_us > 0) {
+    j->opts.activity_timeout_us = (int64_t)(o->activity_timeout_us & INT64_MAX);
+  }
+  snprintf(j->label, sizeof(j->label), "%s",
+           o->label[0] != '\0' ? o->label : j->opts.label);
+  snprintf(j->zone, sizeof(j->zone), "%s",
+           o->time_zone[0] != '\0' ? o->time_zone : "UTC");
+  j->opts.label = strlen(o->label) < FE_LABEL_MAX ? j->label : o->label;
+  j->opts.time_zone =
+      strlen(o->time_zone) < sizeof(j->zone) ? j->zone : o->time_zone;
+  rpc__sanitize_name(o->file_name, j->name, sizeof(j->name));
+  if (fe_options_check(&j->opts, why, sizeof(why)) != 0) {
+    char msg[RPC_MESSAGE_MAX];
+
+    snprintf(msg, sizeof(msg), "invalid options: %s", why);
+    fail(j, RPC_INVALID_ARGUMENT, msg);
+    return -1;
+  }
+  return 0;
+}
+
+static int read_options(struct pcap_job *j)
+{
+  struct rpc_msg *m = NULL;
+  Cicflow__V1__ProcessPcapRequest *req;
+  int rc;
+
+  if (rpc_call_read(j->call, &m) != 0) {
+    return -1;
+  }
+  if (m == NULL) {
+    fail(j, RPC_INVALID_ARGUMENT,
+         "no request: the first message must "
+         "carry the options");
+    return -1;
+  }
+  req = cicflow__v1__process_pcap_request__unpack(NULL, m->len, m->data);
+  free(m);
+  if (req == NULL ||
+      req->payload_case != CICFLOW__V1__PROCESS_PCAP_REQUEST__PAYLOAD_OPTIONS) {
+    fail(j, RPC_INVALID_ARGUMENT, "the first message must carry the options");
+    rc = -1;
+  } else {
+    rc = take_options(j, req->options);
+  }
+  if (req != NULL) {
+    cicflow__v1__process_pcap_request__free_unpacked(req, NULL);
+  }
+  return rc;
+}
+
+static long file_size(FILE *fp)
+{
+  long size;
+
+  if (fseek(fp, 0, SEEK_END) != 0) {
+    return -1;
+  }
+  size = ftell(fp);
+  rewind(fp);
+  return size;
+}
+
+static int send_output_start(struct pcap_job *j, const char *file_name,
+                             const char *type, uint64_t size)
+{
+  Cicflow__V1__ProcessPcapResponse resp =
+      CICFLOW__V1__PROCESS_PCAP_RESPONSE__INIT;
+  Cicflow__V1__OutputStart start = CICFLOW__V1__OUTPUT_START__INIT;
+  char *warnings[1] = {j->warning};
+
+  start.file_name = (char *)file_name;
+  start.content_type = (char *)type;
+  start.size_bytes = size;
+  start.n_warnings = j->warning[0] != '\0' ? 1 : 0;
+  start.warnings = warnings;
+  resp.payload_case = CICFLOW__V1__PROCESS_PCAP_RESPONSE__PAYLOAD_OUTPUT_START;
+  resp.output_start = &start;
+  return send_response(j, &resp, 0);
+}
+
+/* Sends file as OutputStart and chunks of at most RPC__CHUNK_BYTES. */
+static int send_file(struct pcap_job *j, FILE *file, const char *file_name,
+                     const char *type)
+{
+  Cicflow__V1__ProcessPcapResponse resp =
+      CICFLOW__V1__PROCESS_PCAP_RESPONSE__INIT;
+  long size = file_size(file);
+  uint8_t *chunk;
+  size_t n;
+  int rc = 0;
+
+  if (size < 0 || send_output_start(j, file_name, type, (uint64_t)size) != 0) {
+    return -1;
+  }
+  chunk = malloc(RPC__CHUNK_BYTES);
+  if (chunk == NULL) {
+    return -1;
+  }
+  resp.payload_case = CICFLOW__V1__PROCESS_PCAP_RESPONSE__PAYLOAD_OUTPUT_CHUNK;
+  while (rc == 0 && (n = fread(chunk, 1, RPC__CHUNK_BYTES, file)) > 0) {
+    resp.output_chunk.data = chunk;
+    resp.output_chunk.len = n;
+    rc = send_response(j, &resp, 0);
+  }
+  if (rc == 0 && ferror(file)) {
+    rc = -1;
+  }
+  free(chunk);
+  return rc;
+}
+
+static void summary_text(const struct pcap_job *j, char *buf, size_t size)
+{
+  snprintf(buf, size, "warning: %s\n", j->warning);
+}
+
+static int send_spooled_output(struct pcap_job *j)
+{
+  char file_name[RPC__NAME_MAX + 16];
+  char entry[RPC__NAME_MAX + 16];
+  char summary[FE_CAPTURE_ERR_MAX + 16];
+  char err[RPC_MESSAGE_MAX];
+  FILE *zip;
+  int rc;
+
+  snprintf(entry, sizeof(entry), "%s_Flow.csv", j->name);
+  if (fflush(j->spool) != 0) {
+    fail(j, RPC_INTERNAL, "cannot write the temporary CSV file");
+    return -1;
+  }
+  rewind(j->spool);
+  if (j->output == OUT_CSV) {
+    return send_file(j, j->spool, entry, "text/csv");
+  }
+  summary_text(j, summary, sizeof(summary));
+  zip = rpc__zip_build(j->svc->tmp_dir, j->spool, entry,
+                       j->warning[0] != '\0' ? summary : NULL, err);
+  if (zip == NULL) {
+    fail(j, RPC_INTERNAL, err);
+    return -1;
+  }
+  snprintf(file_name, sizeof(file_name), "%s.zip", j->name);
+  rc = send_file(j, zip, file_name, "application/zip");
+  fclose(zip);
+  return rc;
+}
+
+static int send_summary(struct pcap_job *j, const struct fe_counters *c)
+{
+  Cicflow__V1__ProcessPcapResponse resp =
+      CICFLOW__V1__PROCESS_PCAP_RESPONSE__INIT;
+  Cicflow__V1__Summary s = CICFLOW__V1__SUMMARY__INIT;
+  Cicflow__V1__IgnoredPackets ignored = CICFLOW__V1__IGNORED_PACKETS__INIT;
+  char *warnings[1] = {j->warning};
+
+  s.bytes_read = fe_capture_bytes_read(j->cap);
+  s.packets_read = c->packets_read;
+  s.packets_used = c->packets_used;
+  ignored.no_ipv4 = c->packets_ignored[FE_IGNORE_NO_IPV4];
+  ignored.malformed = c->packets_ignored[FE_IGNORE_MALFORMED];
+  s.packets_ignored = &ignored;
+  s.flows_written = c->flows_written;
+  s.flows_dropped_single = c->flows_dropped_single;
+  s.n_warnings = j->warning[0] != '\0' ? 1 : 0;
+  s.warnings = warnings;
+  s.link_type = (uint64_t)fe_capture_link_type(j->cap);
+  s.peak_open_flows = c->peak_open_flows;
+  resp.payload_case = CICFLOW__V1__PROCESS_PCAP_RESPONSE__PAYLOAD_SUMMARY;
+  resp.summary = &s;
+  return send_response(j, &resp, 0);
+}
+
+/*
+ * A pump that ended in "damage" may really have been stopped by the call:
+ * the stream reports cancellation and protocol errors as read errors.
+ */
+static int classify_pump_end(struct pcap_job *j, int rc, const char *err)
+{
+  if (rc == 0) {
+    return 0;
+  }
+  if (j->fail_code != RPC_OK || rpc_call_cancelled(j->call)) {
+    return -1;
+  }
+  if (j->protocol_error[0] != '\0') {
+    fail(j, RPC_INVALID_ARGUMENT, j->protocol_error);
+    return -1;
+  }
+  if (rc == FE_ERR_DAMAGED) {
+    snprintf(j->warning, sizeof(j->warning), "%s", err);
+    return 0;
+  }
+  fail(j, RPC_INTERNAL, fe_strerror(rc));
+  return -1;
+}
+
+static int open_capture(struct pcap_job *j)
+{
+  char err[FE_CAPTURE_ERR_MAX];
+  FILE *in = rpc__capture_stream(j->call, j->protocol_error);
+
+  if (in == NULL) {
+    fail(j, RPC_INTERNAL, "out of memory");
+    return -1;
+  }
+  if (fe_capture_open(in, &j->cap, err) == 0) {
+    return 0;
+  }
+  if (!rpc_call_cancelled(j->call)) {
+    fail(j, RPC_INVALID_ARGUMENT,
+         j->protocol_error[0] != '\0' ? j->protocol_error : err);
+  }
+  return -1;
+}
+
+/* Steps after the options: returns 0 when the summary was sent. */
+static int run_capture(struct pcap_job *j)
+{
+  struct fe_meter *m = NULL;
+  char err[FE_CAPTURE_ERR_MAX];
+  int rc;
+
+  if (open_capture(j) != 0) {
+    return -1;
+  }
+  if (fe_meter_new(&j->opts, on_row, j, &m) != 0) {
+    fail(j, RPC_INTERNAL, "cannot start the flow meter");
+    return -1;
+  }
+  rc = fe_pump_run(j->cap, m, on_progress, j, err);
+  rc = classify_pump_end(j, rc, err);
+  if (rc == 0 && j->output == OUT_FLOWS) {
+    rc = send_flow_batch(j);
+  } else if (rc == 0) {
+    rc = send_spooled_output(j);
+  }
+  if (rc == 0) {
+    rc = send_summary(j, fe_meter_counters(m));
+  }
+  fe_meter_free(m);
+  return rc;
+}
+
+static int prepare_output(struct pcap_job *j)
+{
+  if (j->output == OUT_FLOWS) {
+    j->batch = calloc(1, sizeof(*j->batch));
+    if (j->batch != NULL) {
+      j->batch->last_sent = now_seconds();
+    }
+    return j->batch != NULL ? 0 : -1;
+  }
+  j->spool = rpc__spool_open(j->svc->tmp_dir);
+  if (j->spool == NULL) {
+    fail(j, RPC_INTERNAL, "cannot create a temporary file");
+    return -1;
+  }
+  fputs(fe_csv_header(), j->spool);
+  fputc('\n', j->spool);
+  return 0;
+}
+
+void rpc__process_pcap(struct rpc_service *s, struct rpc_call *call)
+{
+  struct pcap_job *j = calloc(1, sizeof(*j));
+
+  if (j == NULL) {
+    rpc_call_finish(call, RPC_INTERNAL, "out of memory");
+    rpc_call_unref(call);
+    return;
+  }
+  j->svc = s;
+  j->call = call;
+  if (read_options(j) == 0 && prepare_output(j) == 0 && run_capture(j) == 0) {
+    rpc_call_finish(call, RPC_OK, "");
+  } else {
+    rpc_call_finish(call, j->fail_code != RPC_OK ? j->fail_code : RPC_CANCELLED,
+                    j->fail_code != RPC_OK ? j->fail : "cancelled");
+  }
+  fe_capture_close(j->cap);
+  if (j->spool != NULL) {
+    fclose(j->spool);
+  }
+  free(j->batch);
+  free(j);
+  rpc_call_unref(call);
+}
