@@ -12,5 +12,6 @@ enum cli_exit {
 };
 
 int cli_convert_main(int argc, char **argv);
+int cli_serve_main(int argc, char **argv);
 
 #endif /* CLI_CLI_H */

@@ -17,6 +17,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
     {"convert", cli_convert_main,
      "write CICFlowMeter flow CSVs for capture files"},
+    {"serve", cli_serve_main, "run the gRPC service and the REST gateway"},
 };
 
 static void usage(FILE *out)
