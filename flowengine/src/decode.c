@@ -39,6 +39,7 @@ struct scan {
   int64_t buf_len; /* usable length, after padding and wire-length cuts */
   int64_t wire;
   int have_ip4, have_tcp, have_udp;
+  int ip4_cut; /* an IPv4 header began but had under 20 bytes */
   struct hdr ip4, tcp, udp;
 };
 
@@ -290,6 +291,7 @@ static void scan_frame(struct scan *s, enum layer kind)
 
     if (!header_shape(s, kind, prev, off, &h.len, &h.payload, &next) ||
         h.len == 0) {
+      s->ip4_cut = kind == L_IP4 && !s->have_ip4;
       break;
     }
     if (s->buf_len > s->wire) {
@@ -386,7 +388,7 @@ static enum verdict take_packet(const struct scan *s, struct fe__packet *p)
   const uint8_t *ip;
 
   if (!s->have_ip4) {
-    return V_NO_IPV4;
+    return s->ip4_cut ? V_MALFORMED : V_NO_IPV4;
   }
   if (s->ip4.len < 20 || s->ip4.off + s->ip4.len > s->caplen ||
       !ip4_options_readable(s)) {

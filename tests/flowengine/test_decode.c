@@ -515,14 +515,9 @@ START_TEST(test_fe__decode_cic_empty_frame_returns_no_ipv4)
 END_TEST
 
 /*
- * KNOWN BUG (see the known_bug tag below): the ignore reason of a frame
- * whose IPv4 header is cut short. decode.c documents that a frame is
- * malformed "if its IPv4 header (after Ethernet, or at byte 0 with
- * version 4) was cut short", and meter.h defines FE_IGNORE_MALFORMED as
- * "an IPv4/TCP header cut short". But a header with fewer than 20
- * captured bytes is never recorded by scan_frame (header_shape returns 0
- * for rem < 20), so take_packet sees no IPv4 and the frame is counted as
- * FE_IGNORE_NO_IPV4.
+ * A frame whose IPv4 header is cut short (under 20 captured bytes) is
+ * ignored by the reference like any other, but counted as malformed
+ * rather than as having no IPv4 at all.
  */
 START_TEST(test_fe__decode_cic_ipv4_cut_after_ethernet_returns_malformed)
 {
@@ -557,7 +552,6 @@ Suite *fe_decode_suite(void)
 {
   Suite *s = suite_create("decode");
   TCase *tc = tcase_create("decode");
-  TCase *bugs = tcase_create("decode_known_bugs");
 
   tcase_add_test(tc, test_fe__decode_cic_tcp_frame_returns_all_fields);
   tcase_add_test(tc, test_fe__decode_cic_ethernet_padding_is_not_payload);
@@ -585,13 +579,9 @@ Suite *fe_decode_suite(void)
       tc, test_fe__decode_cic_wire_length_shorter_than_caplen_limits_payload);
   tcase_add_test(tc, test_fe__decode_cic_ipv4_ihl_below_five_returns_malformed);
   tcase_add_test(tc, test_fe__decode_cic_empty_frame_returns_no_ipv4);
-  suite_add_tcase(s, tc);
-
-  tcase_set_tags(bugs, "known_bug");
-  tcase_add_test(bugs,
+  tcase_add_test(tc,
                  test_fe__decode_cic_ipv4_cut_after_ethernet_returns_malformed);
-  tcase_add_test(bugs,
-                 test_fe__decode_cic_raw_ipv4_cut_short_returns_malformed);
-  suite_add_tcase(s, bugs);
+  tcase_add_test(tc, test_fe__decode_cic_raw_ipv4_cut_short_returns_malformed);
+  suite_add_tcase(s, tc);
   return s;
 }
