@@ -13,5 +13,9 @@ enum cli_exit {
 
 int cli_convert_main(int argc, char **argv);
 int cli_serve_main(int argc, char **argv);
+int cli_process_main(int argc, char **argv);
+
+/* cli_worse_exit: the more serious of two exit codes. */
+enum cli_exit cli_worse_exit(enum cli_exit a, enum cli_exit b);
 
 #endif /* CLI_CLI_H */

@@ -10,8 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "flowengine/capture.h"
 #include "flowengine/meter.h"
@@ -19,10 +17,8 @@
 
 #include "cli.h"
 #include "meter_options.h"
+#include "output.h"
 #include "progress.h"
-
-#define OUT_BUFFER_BYTES (64 * 1024)
-#define PATH_BYTES 4096
 
 struct convert_args {
   struct fe_options opts;
@@ -34,7 +30,6 @@ struct convert_args {
 struct csv_sink {
   FILE *out;
   char line[FE_ROW_CSV_MAX];
-  char buffer[OUT_BUFFER_BYTES]; /* stdio uses it only if given it */
 };
 
 static void convert_usage(FILE *out)
@@ -60,39 +55,6 @@ static int write_row(void *ctx, const struct fe_row *row)
   size_t len = fe_row_format_csv(row, sink->line);
 
   return fwrite(sink->line, 1, len, sink->out) == len ? 0 : 1;
-}
-
-static int make_dirs(const char *path)
-{
-  char buf[PATH_BYTES];
-  size_t len = strlen(path);
-
-  if (len == 0 || len >= sizeof(buf)) {
-    return -1;
-  }
-  memcpy(buf, path, len + 1);
-  for (size_t i = 1; i <= len; i++) {
-    if (buf[i] == '/' || buf[i] == '\0') {
-      char saved = buf[i];
-
-      buf[i] = '\0';
-      if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
-        return -1;
-      }
-      buf[i] = saved;
-    }
-  }
-  return 0;
-}
-
-static const char *base_name(const char *path)
-{
-  const char *slash = strrchr(path, '/');
-
-  if (strcmp(path, "-") == 0) {
-    return "stdin";
-  }
-  return slash != NULL ? slash + 1 : path;
 }
 
 static void print_summary(const char *name, const struct fe_counters *c,
@@ -169,27 +131,12 @@ static int meter_capture(const struct convert_args *a, const char *name,
   return rc == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }
 
-static FILE *open_input(const char *path)
-{
-  if (strcmp(path, "-") == 0) {
-    return fdopen(dup(STDIN_FILENO), "rb");
-  }
-  return fopen(path, "rb");
-}
-
 static int open_capture(const char *path, struct fe_capture **cap)
 {
   char err[FE_CAPTURE_ERR_MAX];
-  struct stat st;
-  FILE *in;
+  FILE *in = cli_open_input(path);
 
-  if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-    fprintf(stderr, "cicflow: %s: is a directory, not a capture\n", path);
-    return CLI_EXIT_NOT_CAPTURE;
-  }
-  in = open_input(path);
   if (in == NULL) {
-    fprintf(stderr, "cicflow: %s: %s\n", path, strerror(errno));
     return CLI_EXIT_NOT_CAPTURE;
   }
   if (fe_capture_open(in, cap, err) != 0) {
@@ -199,68 +146,30 @@ static int open_capture(const char *path, struct fe_capture **cap)
   return CLI_EXIT_OK;
 }
 
-/* Writes to "<dest>.partial" and renames it when the capture is done. */
-static int convert_to_file(const struct convert_args *a, const char *path,
-                           struct fe_capture *cap)
-{
-  char dest[PATH_BYTES];
-  char partial[PATH_BYTES + 16];
-  struct csv_sink *sink = malloc(sizeof(*sink));
-  int status = CLI_EXIT_FAILURE;
-
-  snprintf(dest, sizeof(dest), "%s/%s_Flow.csv", a->outdir, base_name(path));
-  snprintf(partial, sizeof(partial), "%s.partial", dest);
-  if (sink == NULL || (sink->out = fopen(partial, "wb")) == NULL) {
-    fprintf(stderr, "cicflow: %s: %s\n", partial, strerror(errno));
-    free(sink);
-    return CLI_EXIT_FAILURE;
-  }
-  setvbuf(sink->out, sink->buffer, _IOFBF, sizeof(sink->buffer));
-  status = meter_capture(a, path, cap, sink, dest);
-  if (fclose(sink->out) != 0 && status != CLI_EXIT_FAILURE) {
-    fprintf(stderr, "cicflow: %s: %s\n", partial, strerror(errno));
-    status = CLI_EXIT_FAILURE;
-  }
-  if (status == CLI_EXIT_FAILURE || rename(partial, dest) != 0) {
-    unlink(partial);
-    status = CLI_EXIT_FAILURE;
-  }
-  free(sink);
-  return status;
-}
-
 static int convert_one(const struct convert_args *a, const char *path)
 {
   struct fe_capture *cap = NULL;
-  int status = open_capture(path, &cap);
+  struct cli_output *out = malloc(sizeof(*out));
+  struct csv_sink sink;
+  int status = out != NULL ? open_capture(path, &cap) : CLI_EXIT_FAILURE;
 
   if (status != CLI_EXIT_OK) {
+    free(out);
     return status;
   }
-  if (strcmp(a->outdir, "-") == 0) {
-    struct csv_sink *sink = malloc(sizeof(*sink));
-
-    if (sink != NULL) {
-      sink->out = stdout;
-      status = meter_capture(a, path, cap, sink, "standard output");
-      if (fflush(stdout) != 0) {
-        status = CLI_EXIT_FAILURE;
-      }
-    }
-    free(sink);
-  } else {
-    status = convert_to_file(a, path, cap);
+  if (cli_output_open(out, a->outdir, path) != 0) {
+    fe_capture_close(cap);
+    free(out);
+    return CLI_EXIT_FAILURE;
+  }
+  sink.out = out->fp;
+  status = meter_capture(a, path, cap, &sink, out->dest);
+  if (cli_output_close(out, status != CLI_EXIT_FAILURE) != 0) {
+    status = CLI_EXIT_FAILURE;
   }
   fe_capture_close(cap);
+  free(out);
   return status;
-}
-
-/* The most serious outcome wins: failure, then not a capture, damage. */
-static int worse(int a, int b)
-{
-  static const int rank[] = {0, 4, 5, 3, 2};
-
-  return rank[a] >= rank[b] ? a : b;
 }
 
 static int parse_args(int argc, char **argv, struct convert_args *a)
@@ -324,13 +233,13 @@ int cli_convert_main(int argc, char **argv)
     fprintf(stderr, "cicflow convert: %s\n", why);
     return CLI_EXIT_USAGE;
   }
-  if (strcmp(a.outdir, "-") != 0 && make_dirs(a.outdir) != 0) {
+  if (strcmp(a.outdir, "-") != 0 && cli_make_dirs(a.outdir) != 0) {
     fprintf(stderr, "cicflow: cannot create %s: %s\n", a.outdir,
             strerror(errno));
     return CLI_EXIT_FAILURE;
   }
   for (int i = optind; i < argc; i++) {
-    status = worse(status, convert_one(&a, argv[i]));
+    status = cli_worse_exit(status, convert_one(&a, argv[i]));
   }
   return status;
 }

@@ -18,6 +18,8 @@ static const struct subcommand subcommands[] = {
     {"convert", cli_convert_main,
      "write CICFlowMeter flow CSVs for capture files"},
     {"serve", cli_serve_main, "run the gRPC service and the REST gateway"},
+    {"process", cli_process_main,
+     "like convert, but processed by a cicflow server"},
 };
 
 static void usage(FILE *out)
@@ -27,6 +29,14 @@ static void usage(FILE *out)
     fprintf(out, "  %-10s %s\n", subcommands[i].name, subcommands[i].summary);
   }
   fprintf(out, "\n'cicflow COMMAND --help' describes a command.\n");
+}
+
+/* Failure, then bad usage, not a capture, damage, success. */
+enum cli_exit cli_worse_exit(enum cli_exit a, enum cli_exit b)
+{
+  static const int rank[] = {0, 4, 5, 3, 2};
+
+  return rank[a] >= rank[b] ? a : b;
 }
 
 int main(int argc, char **argv)
