@@ -10,6 +10,7 @@
 #include "flowengine/capture.h"
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,6 +219,8 @@ static int sniff_regular_file(struct fe_capture *c)
   }
   n = pread(fd, c->head, sizeof(c->head), 0);
   c->head_len = n > 0 ? (size_t)n : 0;
+  /* Captures are read once, front to back: ask for eager read-ahead. */
+  posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   if (!is_classic_pcap(c->head, c->head_len)) {
     return -1;
   }
