@@ -19,6 +19,7 @@
 
 #include "rpc/call.h"
 #include "rpc/log.h"
+#include "rpc/metrics.h"
 #include "rpc/service.h"
 
 struct grpc_stream *grpc__stream_new(struct grpc_conn *c, int32_t id)
@@ -151,6 +152,7 @@ static int final_status(struct grpc_stream *st, enum rpc_code *code,
 
 static void log_end(struct grpc_stream *st, enum rpc_code code)
 {
+  rpc_metrics_call_end(RPC_TRANSPORT_GRPC, code, grpc__now() - st->started);
   RPC_LOG(RPC_LOG_INFO, "grpc", "call",
           "peer=%s method=%s status=%s "
           "bytes_in=%llu ms=%.0f",

@@ -15,6 +15,8 @@
 #include "flowengine/meter.h"
 #include "flowengine/pump.h"
 
+#include "rpc/metrics.h"
+
 #include "rpc_int.h"
 
 #define FLOW_BATCH_MAX 256
@@ -440,6 +442,9 @@ static int run_capture(struct pcap_job *j)
     return -1;
   }
   rc = fe_pump_run(j->cap, m, on_progress, j, err);
+  rpc_metrics_processed(fe_capture_bytes_read(j->cap),
+                        fe_meter_counters(m)->packets_read,
+                        fe_meter_counters(m)->flows_written);
   rc = classify_pump_end(j, rc, err);
   if (rc == 0 && j->output == OUT_FLOWS) {
     rc = send_flow_batch(j);
