@@ -98,15 +98,41 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
   }
 }
 
-/* "HOST:PORT" or "[V6HOST]:PORT" to a socket address. */
+static void set_port(struct sockaddr_storage *ss, uint16_t port)
+{
+  if (ss->ss_family == AF_INET6) {
+    ((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+  } else {
+    ((struct sockaddr_in *)ss)->sin_port = htons(port);
+  }
+}
+
+/*
+ * "HOST:PORT" or "[V6HOST]:PORT" to a socket address. libevent's parser
+ * refuses port 0, which asks the kernel for a free port, so the port is
+ * read here and the host part parsed with a placeholder port.
+ */
 static int parse_address(const char *text, struct sockaddr_storage *ss,
                          int *len)
 {
+  const char *colon = strrchr(text, ':');
+  char host[128];
+  char *end = NULL;
+  long port;
   int n = (int)sizeof(*ss);
 
-  if (evutil_parse_sockaddr_port(text, (struct sockaddr *)ss, &n) != 0) {
+  if (colon == NULL || (size_t)(colon - text) + 3 > sizeof(host)) {
     return -1;
   }
+  port = strtol(colon + 1, &end, 10);
+  if (end == colon + 1 || *end != '\0' || port < 0 || port > 65535) {
+    return -1;
+  }
+  snprintf(host, sizeof(host), "%.*s:1", (int)(colon - text), text);
+  if (evutil_parse_sockaddr_port(host, (struct sockaddr *)ss, &n) != 0) {
+    return -1;
+  }
+  set_port(ss, (uint16_t)port);
   *len = n;
   return 0;
 }
