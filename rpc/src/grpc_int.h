@@ -48,7 +48,7 @@ struct grpc_conn {
   struct grpc_stream *streams;
   struct grpc_conn *prev;
   struct grpc_conn *next;
-  char peer[64];
+  char peer[80]; /* "[host]:port" */
 };
 
 enum grpc_route { ROUTE_NONE, ROUTE_PROCESS_PCAP, ROUTE_HEALTH_CHECK };
