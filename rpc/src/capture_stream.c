@@ -17,6 +17,9 @@ struct capture_stream {
   struct rpc_call *call;
   Cicflow__V1__ProcessPcapRequest *req; /* current chunk message */
   size_t pos;                           /* bytes of it already read */
+  int failed;                           /* every later read fails too */
+  uint64_t bytes;                       /* capture bytes so far */
+  uint64_t max_bytes;                   /* 0 = no limit */
   char buffer[STREAM_BUFFER_BYTES];     /* stdio's, see setvbuf */
   char *protocol_error;
 };
@@ -28,6 +31,22 @@ static void drop_current(struct capture_stream *s)
     s->req = NULL;
   }
   s->pos = 0;
+}
+
+/* The size limit counts capture bytes, not their protobuf framing. */
+static int count_bytes(struct capture_stream *s)
+{
+  char why[128];
+
+  s->bytes += s->req->chunk.len;
+  if (s->max_bytes == 0 || s->bytes <= s->max_bytes) {
+    return 1;
+  }
+  snprintf(why, sizeof(why), "upload larger than the limit of %llu bytes",
+           (unsigned long long)s->max_bytes);
+  rpc_call_cancel(s->call, RPC_RESOURCE_EXHAUSTED, why);
+  drop_current(s);
+  return -1;
 }
 
 /* Returns 1 with a chunk in s->req, 0 at end of input, -1 on error. */
@@ -54,12 +73,13 @@ static int next_chunk(struct capture_stream *s)
         CICFLOW__V1__PROCESS_PCAP_REQUEST__PAYLOAD_OPTIONS) {
       snprintf(s->protocol_error, RPC_MESSAGE_MAX,
                "options may only be sent in the first message");
+      drop_current(s);
       return -1;
     }
     if (s->req->payload_case ==
             CICFLOW__V1__PROCESS_PCAP_REQUEST__PAYLOAD_CHUNK &&
         s->req->chunk.len > 0) {
-      return 1;
+      return count_bytes(s);
     }
   }
 }
@@ -69,10 +89,14 @@ static ssize_t stream_read(void *cookie, char *buf, size_t size)
   struct capture_stream *s = cookie;
   size_t left;
 
+  if (s->failed) {
+    return -1;
+  }
   if (s->req == NULL || s->pos == s->req->chunk.len) {
     int rc = next_chunk(s);
 
     if (rc <= 0) {
+      s->failed = rc < 0;
       return rc;
     }
   }
@@ -94,7 +118,8 @@ static int stream_close(void *cookie)
   return 0;
 }
 
-FILE *rpc__capture_stream(struct rpc_call *call, char *protocol_error)
+FILE *rpc__capture_stream(struct rpc_call *call, uint64_t max_bytes,
+                          char *protocol_error)
 {
   cookie_io_functions_t io = {stream_read, NULL, NULL, stream_close};
   struct capture_stream *s = calloc(1, sizeof(*s));
@@ -104,6 +129,7 @@ FILE *rpc__capture_stream(struct rpc_call *call, char *protocol_error)
     return NULL;
   }
   s->call = call;
+  s->max_bytes = max_bytes;
   s->protocol_error = protocol_error;
   fp = fopencookie(s, "rb", io);
   if (fp == NULL) {

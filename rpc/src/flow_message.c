@@ -14,14 +14,20 @@ static double cell_real(const struct fe_cell *c)
 }
 
 static void store_cell(const ProtobufCFieldDescriptor *f,
-                       const struct fe_cell *c, char *base)
+                       const struct fe_row *row, char *base)
 {
   void *slot = base + f->offset;
+  const struct fe_cell *c = &row->cells[f->id - 1];
+  const char *text;
 
   switch (f->type) {
   case PROTOBUF_C_TYPE_STRING:
-    /* Strings point into the row, which outlives the packed message. */
-    *(const char **)slot = c->kind == FE_CELL_TEXT ? c->v.text : "";
+    /*
+     * Strings point into the row's own buffers (never through the cell,
+     * which may still point into the row this one was copied from).
+     */
+    text = fe_row_text(row, f->id - 1);
+    *(const char **)slot = text != NULL ? text : "";
     break;
   case PROTOBUF_C_TYPE_UINT32:
     *(uint32_t *)slot = (uint32_t)c->v.i;
@@ -45,7 +51,7 @@ void rpc__flow_from_row(const struct fe_row *row, Cicflow__V1__Flow *flow)
     const ProtobufCFieldDescriptor *f = &d->fields[i];
 
     if (f->id >= 1 && f->id <= FE_ROW_COLUMNS) {
-      store_cell(f, &row->cells[f->id - 1], (char *)flow);
+      store_cell(f, row, (char *)flow);
     }
   }
   flow->first_packet_us = row->first_packet_us;

@@ -233,7 +233,9 @@ static void on_event(struct bufferevent *bev, short events, void *arg)
 {
   struct grpc_conn *c = arg;
 
-  if ((events & BEV_EVENT_TIMEOUT) && waiting_for_server(c)) {
+  /* A reader that stops reading would hold a worker: no mercy there. */
+  if ((events & BEV_EVENT_TIMEOUT) && (events & BEV_EVENT_READING) &&
+      waiting_for_server(c)) {
     bufferevent_enable(bev, EV_READ);
     return;
   }
@@ -301,7 +303,7 @@ int grpc__conn_start(struct rpc_grpc_server *srv, evutil_socket_t fd,
   srv->conns = c;
   bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
   if (srv->cfg.idle_timeout_s > 0) {
-    bufferevent_set_timeouts(c->bev, &idle, NULL);
+    bufferevent_set_timeouts(c->bev, &idle, &idle);
   }
   bufferevent_enable(c->bev, EV_READ | EV_WRITE);
   grpc__conn_send(c);

@@ -411,7 +411,8 @@ static int classify_pump_end(struct pcap_job *j, int rc, const char *err)
 static int open_capture(struct pcap_job *j)
 {
   char err[FE_CAPTURE_ERR_MAX];
-  FILE *in = rpc__capture_stream(j->call, j->protocol_error);
+  FILE *in = rpc__capture_stream(j->call, j->svc->cfg.max_upload_bytes,
+                                 j->protocol_error);
 
   if (in == NULL) {
     fail(j, RPC_INTERNAL, "out of memory");

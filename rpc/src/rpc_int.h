@@ -27,10 +27,13 @@ void rpc__process_pcap(struct rpc_service *s, struct rpc_call *call);
 /*
  * rpc__capture_stream: a FILE * over the chunk messages of call, for
  * libpcap. Reading ends at the end of input; it fails when the call is
- * cancelled or a message is not a chunk (*protocol_error is then set to
- * a message of RPC_MESSAGE_MAX bytes). Returns NULL without memory.
+ * cancelled, when the chunks pass max_bytes (0: no limit; the call is
+ * then cancelled with RESOURCE_EXHAUSTED), or when a message is not a
+ * chunk (*protocol_error is then set to a message of RPC_MESSAGE_MAX
+ * bytes). Returns NULL without memory.
  */
-FILE *rpc__capture_stream(struct rpc_call *call, char *protocol_error);
+FILE *rpc__capture_stream(struct rpc_call *call, uint64_t max_bytes,
+                          char *protocol_error);
 
 /* rpc__spool_open: an anonymous read-write temp file in dir, or NULL. */
 FILE *rpc__spool_open(const char *dir);

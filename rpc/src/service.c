@@ -39,7 +39,9 @@ void rpc_service_call_limits(const struct rpc_service *s,
 {
   limits->input_queue_bytes = INPUT_QUEUE_BYTES;
   limits->output_queue_bytes = OUTPUT_QUEUE_BYTES;
-  limits->max_input_bytes = s->cfg.max_upload_bytes;
+  /* The handler enforces the upload limit on capture bytes. */
+  (void)s;
+  limits->max_input_bytes = 0;
 }
 
 static void run_process_job(void *arg)
