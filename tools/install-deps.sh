@@ -12,9 +12,12 @@ BUILD_PKGS="build-essential cmake pkg-config
   libnghttp2-dev libevent-dev libmicrohttpd-dev libzip-dev zlib1g-dev
   libdouble-conversion-dev check grpc-proto"
 
-RUNTIME_PKGS="libpcap0.8 libprotobuf-c1 libnghttp2-14 libevent-2.1-7
+# What `ldd cicflow` names (libevent_core and libevent_pthreads live in
+# their own packages, not in libevent-2.1-7), tzdata for IANA time zone
+# names, and curl for the image's HEALTHCHECK.
+RUNTIME_PKGS="libpcap0.8 libprotobuf-c1 libnghttp2-14 libevent-core-2.1-7
   libevent-pthreads-2.1-7 libmicrohttpd12 libzip4 zlib1g
-  libdouble-conversion3 libstdc++6 ca-certificates"
+  libdouble-conversion3 libstdc++6 tzdata curl"
 
 TEST_PKGS="python3 python3-grpcio python3-protobuf protobuf-compiler-grpc
   nghttp2-client curl unzip valgrind chromium clang-format time"
