@@ -38,9 +38,10 @@ ENV CICFLOW_TMP_DIR=/var/tmp/cicflow \
 USER 10001:10001
 WORKDIR /var/tmp/cicflow
 EXPOSE 8000 50051
-# The REST gateway's /healthz; it answers while the event loop runs.
+# The REST gateway's /healthz, on the port of CICFLOW_HTTP_ADDRESS.
 HEALTHCHECK --interval=30s --timeout=3s --start-period=5s --retries=3 \
-  CMD curl -fsS -o /dev/null http://127.0.0.1:8000/healthz || exit 1
+  CMD curl -fsS -o /dev/null \
+      "http://127.0.0.1:${CICFLOW_HTTP_ADDRESS##*:}/healthz" || exit 1
 # cicflow handles SIGTERM itself: running calls get CICFLOW_GRACE_PERIOD.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["cicflow"]

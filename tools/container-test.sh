@@ -317,13 +317,22 @@ else
 fi
 
 if [ "$run_rest" = 1 ]; then
-  # The image's HEALTHCHECK command, run inside the container.
-  if buildah run --isolation chroot --user cicflow "$ctr" curl -fsS \
-    "http://127.0.0.1:$http_port/healthz" >"$work/healthz" 2>&1 &&
-    grep -q '"ok"' "$work/healthz"; then
-    pass "GET /healthz from inside the image: $(cat "$work/healthz")"
+  if curl -fsS "http://127.0.0.1:$http_port/healthz" >"$work/healthz" 2>&1 &&
+    grep -q '"status": *"ok"' "$work/healthz"; then
+    pass "GET /healthz: $(cat "$work/healthz")"
   else
-    fail "GET /healthz from inside the image: $(cat "$work/healthz")"
+    fail "GET /healthz: $(cat "$work/healthz")"
+  fi
+  # The image's own HEALTHCHECK command, run inside the container with the
+  # address the test server listens on.
+  hc=$(buildah inspect --type image --format \
+    '{{index .Docker.Config.Healthcheck.Test 1}}' "$image")
+  if buildah run --isolation chroot --user cicflow \
+    --env "CICFLOW_HTTP_ADDRESS=127.0.0.1:$http_port" "$ctr" \
+    /bin/sh -c "$hc" >"$work/hc.txt" 2>&1; then
+    pass "HEALTHCHECK command succeeds inside the image"
+  else
+    fail "HEALTHCHECK command: $hc: $(cat "$work/hc.txt")"
   fi
 fi
 
