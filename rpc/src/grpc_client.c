@@ -9,6 +9,8 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <nghttp2/nghttp2.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -281,6 +283,12 @@ static int dial(const char *address, char *err)
       close(fd);
       fd = -1;
     }
+  }
+  if (fd >= 0) {
+    int one = 1;
+
+    /* Frames are written one by one; Nagle would hold each tail back. */
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   }
   freeaddrinfo(res);
   if (fd < 0) {

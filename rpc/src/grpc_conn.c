@@ -17,7 +17,7 @@
 #include "rpc/log.h"
 
 #define OUTPUT_HIGH_WATER (64 * 1024)
-#define STREAM_WINDOW (1024 * 1024)
+#define STREAM_WINDOW (2 * 1024 * 1024)
 #define CONNECTION_WINDOW (16 * 1024 * 1024)
 #define MAX_STREAMS 100
 #define MAX_HEADER_LIST (16 * 1024)
@@ -194,21 +194,32 @@ void grpc__conn_send(struct grpc_conn *c)
   }
 }
 
+/*
+ * Feeds nghttp2 the input buffer's chunks where they lie: making the
+ * buffer contiguous first would copy every byte of every upload once
+ * more on the loop thread.
+ */
 static void on_read(struct bufferevent *bev, void *arg)
 {
   struct grpc_conn *c = arg;
   struct evbuffer *in = bufferevent_get_input(bev);
-  size_t len = evbuffer_get_length(in);
-  ssize_t used =
-      nghttp2_session_mem_recv(c->session, evbuffer_pullup(in, -1), len);
 
-  if (used < 0) {
-    RPC_LOG(RPC_LOG_DEBUG, "grpc", "conn_protocol_error", "peer=%s error=%s",
-            c->peer, nghttp2_strerror((int)used));
-    grpc__conn_free(c);
-    return;
+  while (evbuffer_get_length(in) > 0) {
+    struct evbuffer_iovec v;
+    ssize_t used;
+
+    if (evbuffer_peek(in, -1, NULL, &v, 1) < 1) {
+      break;
+    }
+    used = nghttp2_session_mem_recv(c->session, v.iov_base, v.iov_len);
+    if (used < 0) {
+      RPC_LOG(RPC_LOG_DEBUG, "grpc", "conn_protocol_error", "peer=%s error=%s",
+              c->peer, nghttp2_strerror((int)used));
+      grpc__conn_free(c);
+      return;
+    }
+    evbuffer_drain(in, (size_t)used);
   }
-  evbuffer_drain(in, (size_t)used);
   grpc__conn_send(c);
 }
 

@@ -20,13 +20,17 @@
 
 #define GRPC_MAX_MESSAGE (4u * 1024 * 1024) /* gRPC's default limit */
 #define GRPC_PATH_MAX 256
+/* Answers made on the loop thread and not yet read by the client. */
+#define GRPC_ANSWERS_MAX (1024u * 1024)
 
 struct grpc_conn;
 struct grpc_stream;
+struct rpc_reflection;
 
 struct rpc_grpc_server {
   struct event_base *base;
   struct rpc_service *svc;
+  struct rpc_reflection *refl; /* the served descriptors */
   struct rpc_grpc_config cfg;
   char address[128];
   struct evconnlistener *listener;
@@ -51,7 +55,12 @@ struct grpc_conn {
   char peer[80]; /* "[host]:port" */
 };
 
-enum grpc_route { ROUTE_NONE, ROUTE_PROCESS_PCAP, ROUTE_HEALTH_CHECK };
+enum grpc_route {
+  ROUTE_NONE,
+  ROUTE_PROCESS_PCAP, /* a call run by a worker */
+  ROUTE_HEALTH_CHECK, /* unary, answered on the loop thread */
+  ROUTE_REFLECTION    /* bidi, each request answered on the loop thread */
+};
 
 struct grpc_stream {
   struct grpc_conn *conn;
@@ -74,9 +83,12 @@ struct grpc_stream {
   int input_closed; /* END_STREAM seen */
   /* the call behind the stream */
   struct rpc_call *call;
-  struct rpc_msg *unary_in;  /* health check request */
-  struct rpc_msg *unary_out; /* health check response */
-  enum rpc_code status;      /* early or unary status */
+  struct rpc_msg *unary_in; /* health check request */
+  /* answers made on the loop thread, under GRPC_ANSWERS_MAX bytes */
+  struct rpc_msg *answers;
+  struct rpc_msg *answers_tail;
+  size_t answers_bytes;
+  enum rpc_code status; /* status of an early end or of a loop route */
   char status_message[RPC_MESSAGE_MAX];
   int status_set;
   /* response */

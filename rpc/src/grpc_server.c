@@ -19,6 +19,9 @@
 #include "rpc/call.h"
 #include "rpc/log.h"
 
+#include "cicflow/services_desc.h"
+#include "reflection.h"
+
 double grpc__now(void)
 {
   struct timespec ts;
@@ -181,6 +184,7 @@ int rpc_grpc_server_new(struct event_base *base, struct rpc_service *svc,
   struct rpc_grpc_server *s = calloc(1, sizeof(*s));
   struct sockaddr_storage ss;
   int len = 0;
+  int rc;
 
   if (s == NULL) {
     snprintf(err, RPC_MESSAGE_MAX, "out of memory");
@@ -191,6 +195,16 @@ int rpc_grpc_server_new(struct event_base *base, struct rpc_service *svc,
   s->cfg = *cfg;
   s->wake_fd = -1;
   pthread_mutex_init(&s->wake_lock, NULL);
+  rc = rpc__reflection_new(cicflow_services_desc, cicflow_services_desc_len,
+                           &s->refl);
+  if (rc != 0) {
+    snprintf(err, RPC_MESSAGE_MAX, "%s",
+             rc == RPC_ERR_NOMEM ? "out of memory"
+                                 : "the embedded service descriptors do not "
+                                   "parse (a build fault)");
+    rpc_grpc_server_free(s);
+    return rc;
+  }
   if (parse_address(cfg->address, &ss, &len) != 0) {
     snprintf(err, RPC_MESSAGE_MAX, "bad gRPC address '%s' (want HOST:PORT)",
              cfg->address);
@@ -267,6 +281,7 @@ void rpc_grpc_server_free(struct rpc_grpc_server *s)
     rpc_call_unref(s->woken[i]);
   }
   free(s->woken);
+  rpc__reflection_free(s->refl);
   pthread_mutex_destroy(&s->wake_lock);
   free(s);
 }

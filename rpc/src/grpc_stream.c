@@ -10,6 +10,9 @@
  * any size uses a fixed amount of memory. Bytes of a message still being
  * assembled are paid back too; holding them would deadlock a message
  * larger than the window.
+ *
+ * Health checks and reflection need no worker: the loop thread answers
+ * them into the stream's own small queue, bounded like a call's.
  */
 #include "grpc_int.h"
 
@@ -21,6 +24,8 @@
 #include "rpc/log.h"
 #include "rpc/metrics.h"
 #include "rpc/service.h"
+
+#include "reflection.h"
 
 struct grpc_stream *grpc__stream_new(struct grpc_conn *c, int32_t id)
 {
@@ -142,7 +147,7 @@ static int final_status(struct grpc_stream *st, enum rpc_code *code,
   if (st->status_set) {
     *code = st->status;
     snprintf(message, RPC_MESSAGE_MAX, "%s", st->status_message);
-    return st->unary_out == NULL;
+    return st->answers == NULL;
   }
   if (st->call != NULL) {
     return rpc_call_done(st->call, code, message);
@@ -200,16 +205,35 @@ static void submit_trailers_only(struct grpc_stream *st, enum rpc_code code,
   log_end(st, code);
 }
 
-static struct rpc_msg *next_output(struct grpc_stream *st)
+static struct rpc_msg *pop_answer(struct grpc_stream *st)
+{
+  struct rpc_msg *m = st->answers;
+
+  if (m != NULL) {
+    st->answers = m->next;
+    if (st->answers == NULL) {
+      st->answers_tail = NULL;
+    }
+    st->answers_bytes -= m->len;
+  }
+  return m;
+}
+
+static void drop_answers(struct grpc_stream *st)
 {
   struct rpc_msg *m;
 
+  while ((m = pop_answer(st)) != NULL) {
+    free(m);
+  }
+}
+
+static struct rpc_msg *next_output(struct grpc_stream *st)
+{
   if (st->call != NULL) {
     return rpc_call_pop_output(st->call);
   }
-  m = st->unary_out;
-  st->unary_out = NULL;
-  return m;
+  return pop_answer(st);
 }
 
 /* Copies framed messages into buf; a message may span several calls. */
@@ -255,11 +279,15 @@ static ssize_t read_response(nghttp2_session *session, int32_t stream_id,
   struct grpc_stream *st = src->ptr;
   char message[RPC_MESSAGE_MAX];
   enum rpc_code code;
-  size_t n = copy_frames(st, buf, length);
+  size_t n;
 
   (void)session;
   (void)stream_id;
   (void)user_data;
+  if (st->trailers_sent) {
+    return NGHTTP2_ERR_DEFERRED; /* being reset, see push_answer */
+  }
+  n = copy_frames(st, buf, length);
   if (n > 0) {
     return (ssize_t)n;
   }
@@ -317,7 +345,7 @@ void grpc__stream_pump(struct grpc_stream *st)
     st->sending = rpc_call_pop_output(st->call);
     st->sent = 0;
   }
-  if (st->sending != NULL || st->unary_out != NULL) {
+  if (st->sending != NULL || st->answers != NULL) {
     submit_headers(st);
   } else if (final_status(st, &code, message)) {
     submit_trailers_only(st, code, message);
@@ -333,8 +361,9 @@ static void set_status(struct grpc_stream *st, enum rpc_code code,
   st->status_set = 1;
   st->status = code;
   snprintf(st->status_message, sizeof(st->status_message), "%s", message);
-  free(st->unary_out);
-  st->unary_out = NULL;
+  if (code != RPC_OK) {
+    drop_answers(st); /* an error ends the call now */
+  }
 }
 
 void grpc__stream_fail(struct grpc_stream *st, enum rpc_code code,
@@ -417,6 +446,9 @@ static void route(struct grpc_stream *st)
     st->route = ROUTE_PROCESS_PCAP;
   } else if (strcmp(st->path, RPC_HEALTH_CHECK_PATH) == 0) {
     st->route = ROUTE_HEALTH_CHECK;
+  } else if (strcmp(st->path, RPC__REFLECTION_PATH) == 0 ||
+             strcmp(st->path, RPC__REFLECTION_ALPHA_PATH) == 0) {
+    st->route = ROUTE_REFLECTION;
   } else {
     snprintf(why, sizeof(why), "unknown method %s", st->path);
     set_status(st, RPC_UNIMPLEMENTED, why);
@@ -452,10 +484,71 @@ void grpc__stream_start(struct grpc_stream *st)
   grpc__stream_pump(st);
 }
 
+/*
+ * Queues an answer made on the loop thread. A client that asks without
+ * reading would grow the queue without end, so past GRPC_ANSWERS_MAX the
+ * call fails with RESOURCE_EXHAUSTED. Once the response has begun, its
+ * trailers would wait behind DATA that the client's window holds back:
+ * the stream is reset with ENHANCE_YOUR_CALM instead, which gRPC clients
+ * report as RESOURCE_EXHAUSTED (grpc/doc/PROTOCOL-HTTP2.md, "Errors").
+ */
+static void push_answer(struct grpc_stream *st, struct rpc_msg *m)
+{
+  char why[128];
+
+  if (st->answers_bytes + m->len > GRPC_ANSWERS_MAX) {
+    free(m);
+    snprintf(why, sizeof(why),
+             "the client does not read: answers over %u bytes queued",
+             GRPC_ANSWERS_MAX);
+    if (!st->response_started) {
+      grpc__stream_fail(st, RPC_RESOURCE_EXHAUSTED, why);
+      return;
+    }
+    set_status(st, RPC_RESOURCE_EXHAUSTED, why);
+    st->trailers_sent = 1;
+    nghttp2_submit_rst_stream(st->conn->session, NGHTTP2_FLAG_NONE, st->id,
+                              NGHTTP2_ENHANCE_YOUR_CALM);
+    log_end(st, RPC_RESOURCE_EXHAUSTED);
+    return;
+  }
+  m->next = NULL;
+  if (st->answers_tail != NULL) {
+    st->answers_tail->next = m;
+  } else {
+    st->answers = m;
+  }
+  st->answers_tail = m;
+  st->answers_bytes += m->len;
+}
+
+/* Reflection answers each request as it comes: it is cheap. */
+static void answer_reflection(struct grpc_stream *st, struct rpc_msg *req)
+{
+  char err[RPC_MESSAGE_MAX];
+  struct rpc_msg *out = NULL;
+  enum rpc_code code = RPC_OK;
+
+  if (!st->status_set) {
+    code = rpc__reflection_answer(st->conn->srv->refl, req->data, req->len,
+                                  &out, err);
+  }
+  free(req);
+  if (code != RPC_OK) {
+    grpc__stream_fail(st, code, err);
+  } else if (out != NULL) {
+    push_answer(st, out);
+  }
+}
+
 static void deliver(struct grpc_stream *st, struct rpc_msg *m)
 {
   if (st->route == ROUTE_PROCESS_PCAP && st->call != NULL) {
     rpc_call_push_msg(st->call, m); /* a full or ended call drops it */
+    return;
+  }
+  if (st->route == ROUTE_REFLECTION) {
+    answer_reflection(st, m);
     return;
   }
   if (st->route == ROUTE_HEALTH_CHECK && st->unary_in == NULL) {
@@ -547,6 +640,7 @@ static void answer_health(struct grpc_stream *st)
 {
   uint8_t *out = NULL;
   size_t out_len = 0;
+  struct rpc_msg *m;
   enum rpc_code code;
 
   if (st->unary_in == NULL) {
@@ -561,10 +655,13 @@ static void answer_health(struct grpc_stream *st)
                                      : "bad health request");
     return;
   }
-  set_status(st, RPC_OK, "");
-  st->unary_out = rpc_msg_new(out_len);
-  if (st->unary_out != NULL) {
-    memcpy(st->unary_out->data, out, out_len);
+  m = rpc_msg_new(out_len);
+  if (m != NULL) {
+    memcpy(m->data, out, out_len);
+    set_status(st, RPC_OK, "");
+    push_answer(st, m);
+  } else {
+    set_status(st, RPC_RESOURCE_EXHAUSTED, "out of memory");
   }
   free(out);
 }
@@ -581,6 +678,8 @@ void grpc__stream_input_end(struct grpc_stream *st)
       rpc_call_close_input(st->call);
     } else if (st->route == ROUTE_HEALTH_CHECK) {
       answer_health(st);
+    } else if (st->route == ROUTE_REFLECTION) {
+      set_status(st, RPC_OK, ""); /* each request was answered already */
     }
   }
   grpc__stream_pump(st);
@@ -635,7 +734,7 @@ void grpc__stream_free(struct grpc_stream *st)
   }
   free(st->msg);
   free(st->unary_in);
-  free(st->unary_out);
+  drop_answers(st);
   free(st->sending);
   free(st);
 }

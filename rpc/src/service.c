@@ -8,7 +8,7 @@
 #include "grpc/health/v1/health.pb-c.h"
 #include "rpc_int.h"
 
-#define INPUT_QUEUE_BYTES (1024 * 1024)
+#define INPUT_QUEUE_BYTES (2 * 1024 * 1024)
 #define OUTPUT_QUEUE_BYTES (1024 * 1024)
 
 struct process_job {

@@ -26,7 +26,8 @@ enum rpc_error {
   RPC_ERR_CANCELLED = -4,
   RPC_ERR_FULL = -5,
   RPC_ERR_BUSY = -6,
-  RPC_ERR_SYSTEM = -7
+  RPC_ERR_SYSTEM = -7,
+  RPC_ERR_MALFORMED = -8 /* input that does not parse */
 };
 
 /* rpc_code_name: "OK", "INVALID_ARGUMENT", ... */
