@@ -7,6 +7,10 @@ multisets of rows: cicflow writes rows in a different order (flows closed
 during reading as they close, the rest in order of their first packet),
 but every row must be there, byte for byte.
 
+With --via-service, the same comparison runs through `cicflow serve` and
+its client `cicflow process`, so the service path is held to the same
+rows.
+
 Captures that CICFlowMeter refused have expected/<name>.refused instead.
 cicflow must refuse them too, with exit status 3 and a message that says
 what the input really is; REFUSED below states, for each, what that
@@ -15,9 +19,12 @@ message must contain and why cicflow cannot read the file either.
 import argparse
 import collections
 import os
+import re
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 
 # name -> (text the error must contain, why cicflow refuses it as well)
 REFUSED = {
@@ -75,10 +82,29 @@ def compare(expected, actual):
                      for x in lines)
 
 
+SERVER = []  # ["--server", "HOST:PORT"] when testing through the service
+
+
 def run(cicflow, outdir, paths):
-    cmd = [cicflow, "convert", "-q", "-o", outdir] + paths
+    verb = ["process"] + SERVER if SERVER else ["convert"]
+    cmd = [cicflow] + verb + ["-q", "-o", outdir] + paths
     return subprocess.run(cmd, capture_output=True, text=True,
                           errors="replace")
+
+
+def start_server(cicflow, tmp):
+    """Starts `cicflow serve` on a free loopback port; returns the process."""
+    proc = subprocess.Popen(
+        [cicflow, "serve", "--grpc-address", "127.0.0.1:0",
+         "--http-address", "127.0.0.1:0", "--tmp-dir", tmp],
+        stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for line in proc.stderr:
+        m = re.search(r"event=listening transport=grpc address=(\S+)", line)
+        if m:
+            SERVER[:] = ["--server", m.group(1)]
+            threading.Thread(target=proc.stderr.read, daemon=True).start()
+            return proc
+    raise SystemExit("cicflow serve did not start")
 
 
 class Tally:
@@ -136,15 +162,26 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cicflow", required=True)
     ap.add_argument("--corpus", required=True)
+    ap.add_argument("--via-service", action="store_true")
     args = ap.parse_args()
     tally = Tally()
     total = 0
+    server = None
+    spool = tempfile.TemporaryDirectory()
+    if args.via_service:
+        server = start_server(args.cicflow, spool.name)
     for sub in sorted(os.listdir(args.corpus)):
         folder = os.path.join(args.corpus, sub)
         if os.path.isdir(os.path.join(folder, "expected")):
             n = check_folder(args.cicflow, folder, tally)
             print(f"{sub}: {n} captures")
             total += n
+    if server is not None:
+        server.send_signal(signal.SIGTERM)
+        tally.check(server.wait(timeout=60) == 0, "server exit status")
+        tally.check(not os.listdir(spool.name), "server temporary files",
+                    os.listdir(spool.name))
+    spool.cleanup()
     for line in tally.failed:
         print("FAIL " + line)
     if total == 0:
