@@ -12,6 +12,7 @@
 
 #include <event2/event.h>
 
+#include "gateway/server.h"
 #include "rpc/grpc_server.h"
 #include "rpc/log.h"
 #include "rpc/service.h"
@@ -28,6 +29,7 @@ struct server_state {
   struct event_base *base;
   struct rpc_service *svc;
   struct rpc_grpc_server *grpc;
+  struct gw_server *gw;
   struct event *drain_timer;
   double stop_requested; /* monotonic seconds, 0 while running */
   int cancelled;
@@ -39,7 +41,8 @@ static int calls_left(struct server_state *s)
   size_t waiting = 0;
 
   rpc_service_load(s->svc, &running, &waiting);
-  return rpc_grpc_server_streams(s->grpc) > 0 || running + waiting > 0;
+  return rpc_grpc_server_streams(s->grpc) > 0 ||
+         gw_server_requests(s->gw) > 0 || running + waiting > 0;
 }
 
 static void on_drain_tick(evutil_socket_t fd, short what, void *arg)
@@ -57,6 +60,7 @@ static void on_drain_tick(evutil_socket_t fd, short what, void *arg)
     RPC_LOG(RPC_LOG_WARN, "serve", "grace_period_over", "seconds=%llu",
             (unsigned long long)s->cfg.grace_period_s);
     rpc_grpc_server_cancel_all(s->grpc);
+    gw_server_cancel_all(s->gw);
     s->cancelled = 1;
   }
   if (waited >= (double)s->cfg.grace_period_s + CANCEL_WAIT_SECONDS) {
@@ -78,10 +82,27 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
           (int)sig, (unsigned long long)s->cfg.grace_period_s);
   s->stop_requested = cli_monotonic_seconds();
   rpc_grpc_server_shutdown(s->grpc);
+  gw_server_shutdown(s->gw);
   s->drain_timer = event_new(s->base, -1, EV_PERSIST, on_drain_tick, s);
   if (s->drain_timer == NULL || event_add(s->drain_timer, &tick) != 0) {
     event_base_loopexit(s->base, NULL);
   }
+}
+
+static int start_gateway(struct server_state *s)
+{
+  struct gw_config gw = {s->cfg.http_address, (unsigned)s->cfg.idle_timeout_s,
+                         0, 0, s->cfg.max_upload_bytes};
+  char err[RPC_MESSAGE_MAX];
+
+  if (gw_server_new(s->svc, &gw, &s->gw, err) != 0) {
+    RPC_LOG(RPC_LOG_ERROR, "serve", "listen_failed",
+            "transport=http error=\"%s\"", err);
+    return -1;
+  }
+  RPC_LOG(RPC_LOG_INFO, "serve", "listening", "transport=http address=%s",
+          gw_server_address(s->gw));
+  return 0;
 }
 
 static int start_transports(struct server_state *s)
@@ -99,7 +120,7 @@ static int start_transports(struct server_state *s)
   }
   RPC_LOG(RPC_LOG_INFO, "serve", "listening", "transport=grpc address=%s",
           rpc_grpc_server_address(s->grpc));
-  return 0;
+  return start_gateway(s);
 }
 
 static int start_service(struct server_state *s)
@@ -157,8 +178,12 @@ int cli_serve_main(int argc, char **argv)
                run(&s) == 0
            ? CLI_EXIT_OK
            : CLI_EXIT_FAILURE;
+  /* The gateway stops before the workers end, and its memory goes after
+   * them: until then a worker may still be waking it. */
+  gw_server_stop(s.gw);
   rpc_grpc_server_free(s.grpc);
   rpc_service_free(s.svc);
+  gw_server_free(s.gw);
   if (s.drain_timer != NULL) {
     event_free(s.drain_timer);
   }
