@@ -7,7 +7,9 @@
 // FLOWS results against CICFlowMeter's CSVs from the shared corpus (rows
 // compared as multisets; FLOWS fields compared as numbers, NaN equal to
 // NaN and "0" to "0.0"), INVALID_ARGUMENT for a text file, the health
-// service, an unknown method, a cancel in the middle of an upload, a
+// service, server reflection (grpc-js-reflection-client, v1 and v1alpha:
+// list the services, load FlowMeter from the served descriptors alone and
+// call it), an unknown method, a cancel in the middle of an upload, a
 // deadline, and 16 concurrent uploads on 4 clients. Prints one line per
 // check and "N passed, N failed" last; exits 1 on any failure.
 //
@@ -25,6 +27,7 @@ const zlib = require('zlib');
 
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
+const { GrpcReflection } = require('grpc-js-reflection-client');
 
 const MiB = 1 << 20;
 
@@ -588,6 +591,31 @@ async function main() {
       check(got === 'NOT_FOUND', `health ${JSON.stringify(service)} -> NOT_FOUND`, `got ${got}`);
     }
     health.close();
+
+    // Server reflection, as a client that has no .proto file: the
+    // FlowMeter stub comes from the descriptors the server serves.
+    for (const version of ['v1', 'v1alpha']) {
+      const reflection = new GrpcReflection(server.address,
+        grpc.credentials.createInsecure(), {}, version);
+      const services = await reflection.listServices();
+      check(services.length === 4 && services.includes('cicflow.v1.FlowMeter'),
+        `reflection ${version}: listServices names the four services`,
+        JSON.stringify(services));
+      const desc = await reflection.getDescriptorBySymbol('cicflow.v1.FlowMeter');
+      const { includeDirs, ...pkgOpts } = loadOpts;
+      const pkg = desc.getPackageObject(pkgOpts);
+      const reflected = new pkg.cicflow.v1.FlowMeter(server.address,
+        grpc.credentials.createInsecure());
+      clients.push(reflected);
+      const rrel = 'edge/tcp-rst.pcap';
+      const rout = await processPcap(reflected, opts('tcp-rst.pcap', 'OUTPUT_FORMAT_CSV'),
+        corpus(rrel), 4096);
+      const rp = resultProblems(rout, 'OUTPUT_FORMAT_CSV', corpus(rrel), expected(rrel),
+        'tcp-rst.pcap', null);
+      check(!rp.length, `reflection ${version}: ProcessPcap through a stub built from the ` +
+        `served descriptors (${rrel} CSV)`, rp.join('\n'));
+    }
+    await afterCall(server, 'reflection');
 
     // Unknown method.
     const unknown = await new Promise((resolve) => {
