@@ -18,6 +18,12 @@
 # results must equal expected/<name>_Flow.csv as multisets of rows. The
 # server is stopped with SIGTERM, by its PID, and must exit 0.
 #
+# The build context is this work tree as it is, uncommitted edits
+# included. To check one commit alone: git archive COMMIT | tar -x -C DIR,
+# then CICFLOW_SHARED_DIR=$PWD/../shared DIR/tools/container-test.sh.
+# The image is built with --format docker: the OCI format has no
+# HEALTHCHECK and buildah would drop it.
+#
 # --grpc-only skips the REST checks (for an image without the gateway).
 # Environment: CICFLOW_SHARED_DIR (default ../shared), IMAGE (default
 # localhost/cicflow-api), KEEP_IMAGE=0 to remove the image afterwards.
@@ -34,7 +40,7 @@ captures=()
 for arg in "$@"; do
   case "$arg" in
     --grpc-only) run_rest=0 ;;
-    -h | --help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "container-test: unknown option $arg" >&2; exit 2 ;;
     *) captures+=("$(cd "$(dirname "$arg")" && pwd)/$(basename "$arg")") ;;
   esac
@@ -130,9 +136,15 @@ base_size=$(podman image inspect --format '{{.Size}}' "$base:bookworm-slim")
 # --format docker keeps HEALTHCHECK, which the OCI format has no field for.
 say "building $image"
 start=$(date +%s)
+old_id=$(podman image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
 if buildah bud --isolation chroot --pull=never --format docker \
   -t "$image" "$top" >"$work/build.log" 2>&1; then
   pass "image builds ($(($(date +%s) - start)) s)"
+  # The previous build, now untagged, would otherwise pile up.
+  if [ -n "$old_id" ] &&
+    [ "$old_id" != "$(podman image inspect --format '{{.Id}}' "$image")" ]; then
+    podman rmi "$old_id" >/dev/null 2>&1 || true
+  fi
 else
   tail -40 "$work/build.log"
   fail "image builds"
