@@ -29,6 +29,14 @@ from server_fixture import Server  # noqa: E402
 RESULTS = {"passed": 0, "failed": 0}
 
 
+def http_address(srv, timeout=10.0):
+    """The REST address, once the server has logged it."""
+    deadline = time.monotonic() + timeout
+    while "http" not in srv.addresses and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return srv.addresses.get("http")
+
+
 def check(ok, what, detail=""):
     if ok:
         RESULTS["passed"] += 1
@@ -84,7 +92,8 @@ def shutdown_case(args, pb, pbg, data, path, grace, pause, expect):
         srv = Server(args.cicflow, os.path.join(tmp, "spool"),
                      os.path.join(tmp, "server.log"),
                      extra_args=["--grace-period", str(grace)]).start()
-        http = srv.addresses.get("http")
+        http = http_address(srv)
+        check(bool(http), f"shutdown grace={grace}s: REST listens")
         g, h = {}, {}
         threads = [threading.Thread(target=grpc_call, args=(
             pb, pbg, srv.grpc_address, data, 64 * 1024, pause, g))]
@@ -129,7 +138,7 @@ def metrics_case(args, pb, pbg, data, path):
     with tempfile.TemporaryDirectory() as tmp:
         srv = Server(args.cicflow, os.path.join(tmp, "spool"),
                      os.path.join(tmp, "server.log")).start()
-        http = srv.addresses.get("http")
+        http = http_address(srv)
         try:
             check(bool(http), "metrics: the HTTP transport listens")
             if not http:
