@@ -8,53 +8,88 @@
  */
 #include "fe_int.h"
 
+#include <assert.h>
 #include <string.h>
 
 /* The subflow update calls active/idle with this fixed threshold. */
 #define SUBFLOW_ACTIVITY_US 5000000
 
-void fe__cic_flow_active_idle(struct fe__cic_flow *f, int64_t now,
-                              int64_t threshold)
+_Static_assert(sizeof(struct fe__cic_flow) <= 456,
+               "the per-flow state must stay within its memory budget");
+
+static int add_active(struct fe__cic_flow *f, struct fe__pool *periods,
+                      double v)
+{
+  struct fe__stats *s;
+
+  if (f->active == 0) {
+    uint32_t i = fe__pool_get(periods);
+
+    if (i == 0) {
+      return FE_ERR_NOMEM;
+    }
+    s = fe__pool_at(periods, i);
+    memset(s, 0, sizeof(*s));
+    f->active = i;
+  } else {
+    s = fe__pool_at(periods, f->active);
+  }
+  fe__stats_add(s, v);
+  return 0;
+}
+
+int fe__cic_flow_active_idle(struct fe__cic_flow *f, struct fe__pool *periods,
+                             int64_t now, int64_t threshold)
 {
   if (fe__wrap_sub(now, f->end_active) > threshold) {
-    if (fe__wrap_sub(f->end_active, f->start_active) > 0) {
-      fe__stats_add(&f->active,
-                    (double)(fe__wrap_sub(f->end_active, f->start_active)));
+    int64_t active = fe__wrap_sub(f->end_active, f->start_active);
+
+    if (active > 0 && add_active(f, periods, (double)active) != 0) {
+      return FE_ERR_NOMEM;
     }
-    fe__stats_add(&f->idle, (double)(fe__wrap_sub(now, f->end_active)));
+    fe__stats_add(&f->idle, (double)fe__wrap_sub(now, f->end_active));
     f->start_active = now;
     f->end_active = now;
   } else {
     f->end_active = now;
   }
+  return 0;
 }
 
-static void bulk_restart(struct fe__bulk *b, const struct fe__packet *p)
+void fe__cic_flow_clear(struct fe__cic_flow *f, struct fe__pool *periods)
 {
-  b->start = p->ts;
-  b->last = p->ts;
-  b->run_pkts = 1;
-  b->run_bytes = p->payload;
+  if (f->active != 0) {
+    fe__pool_put(periods, f->active);
+    f->active = 0;
+  }
 }
 
 /* Runs of payload packets with gaps of at most a second, both ways. */
-static void bulk_update(struct fe__bulk *b, const struct fe__packet *p)
+static void bulk_update(struct fe__cic_flow *f, const struct fe__packet *p)
 {
+  struct fe__bulk *b = &f->bulk;
+
   if (p->payload <= 0) {
     return;
   }
   if (b->start == 0 || (double)fe__wrap_sub(p->ts, b->last) / 1000000.0 > 1.0) {
-    bulk_restart(b, p);
+    b->start = p->ts;
+    b->last = p->ts;
+    b->run_bytes = p->payload;
+    f->bulk_run = 1;
     return;
   }
-  b->run_pkts++;
+  /* Only a run's fourth packet and those after it differ: stop at 5. */
+  if (f->bulk_run < 5) {
+    f->bulk_run++;
+  }
   b->run_bytes += p->payload;
-  if (b->run_pkts == 4) {
+  if (f->bulk_run == 4) {
     b->bulks++;
     b->pkts += 4;
     b->bytes += b->run_bytes;
     b->dur = fe__wrap_add(b->dur, fe__wrap_sub(p->ts, b->start));
-  } else if (b->run_pkts > 4) {
+  } else if (f->bulk_run > 4) {
     b->pkts++;
     b->bytes += p->payload;
     b->dur = fe__wrap_add(b->dur, fe__wrap_sub(p->ts, b->last));
@@ -62,101 +97,174 @@ static void bulk_update(struct fe__bulk *b, const struct fe__packet *p)
   b->last = p->ts;
 }
 
-/* The misplaced parenthesis of the reference is kept on purpose. */
-static void subflow_update(struct fe__cic_flow *f, const struct fe__packet *p)
+/*
+ * The misplaced parenthesis of the reference is kept on purpose. The
+ * reference's own "last subflow packet" is always the flow's last packet
+ * at this point, so it is not kept apart.
+ */
+static int subflow_update(struct fe__cic_flow *f, struct fe__pool *periods,
+                          const struct fe__packet *p)
 {
-  if (f->subflow_last == -1) {
-    f->subflow_last = p->ts;
-  }
-  if ((double)p->ts - (double)f->subflow_last / 1000000.0 > 1.0) {
+  if ((double)p->ts - (double)f->last / 1000000.0 > 1.0) {
     f->subflows++;
-    fe__cic_flow_active_idle(f, fe__wrap_sub(p->ts, f->subflow_last),
-                             SUBFLOW_ACTIVITY_US);
+    return fe__cic_flow_active_idle(f, periods, fe__wrap_sub(p->ts, f->last),
+                                    SUBFLOW_ACTIVITY_US);
   }
-  f->subflow_last = p->ts;
+  return 0;
 }
 
-static void count_flags(struct fe__cic_flow *f, uint8_t flags)
+static void count_flags(struct fe__cic_flow *f, unsigned flags)
 {
-  for (unsigned bit = 0; bit < 8; bit++) {
-    if (flags & (1u << bit)) {
+  for (unsigned bit = 0; flags != 0; bit++, flags >>= 1) {
+    if (flags & 1u) {
       f->flag_counts[bit]++;
     }
   }
 }
 
+/* Adds a payload length as the direction's n-th packet. */
+static void len_add(struct fe__len_stats *s, uint64_t n, int64_t payload)
+{
+  uint32_t v = (uint32_t)payload;
+
+  assert(payload >= 0 && payload <= UINT32_MAX);
+  fe__moments_add(&s->mo, n, (double)payload);
+  s->sum += (double)payload;
+  if (n == 1 || v < s->min) {
+    s->min = v;
+  }
+  if (n == 1 || v > s->max) {
+    s->max = v;
+  }
+}
+
+/* Adds a gap as the n-th one. */
+static void gap_add(struct fe__gap_stats *s, uint64_t n, double v)
+{
+  fe__moments_add(&s->mo, n, v);
+  s->sum += v;
+  if (n == 1 || v < s->min) {
+    s->min = v;
+  }
+  if (n == 1 || v > s->max) {
+    s->max = v;
+  }
+}
+
+/*
+ * A flow's first packet. The reference also runs its subflow step here,
+ * with p0 as its own predecessor: the active/idle call it may make gets a
+ * time of 0 against an activity end of 0 and changes nothing.
+ */
 void fe__cic_flow_start(struct fe__cic_flow *f, const struct fe__packet *p)
 {
-  struct fe__hnode node = f->node;
-  struct fe__link age = f->age;
+  struct fe__entry entry = f->entry;
+  double len = (double)p->payload;
 
   memset(f, 0, sizeof(*f));
-  f->node = node;
-  f->age = age;
-  f->subflow_last = -1;
-  bulk_update(&f->bulk, p);
-  subflow_update(f, p);
+  f->entry = entry;
+  bulk_update(f, p);
+  if ((double)p->ts - (double)p->ts / 1000000.0 > 1.0) {
+    f->subflows++;
+  }
   count_flags(f, p->flags);
   f->start = p->ts;
   f->last = p->ts;
   f->start_active = p->ts;
   f->end_active = p->ts;
   /* p0 always counts as forward, even when it travels the other way. */
-  fe__stats_add(&f->all_len, (double)p->payload);
-  fe__stats_add(&f->all_len, (double)p->payload);
-  fe__stats_add(&f->fwd_len, (double)p->payload);
-  f->min_fwd_header = p->header;
+  fe__moments_add(&f->all_len, 1, len);
+  fe__moments_add(&f->all_len, 2, len);
+  f->all_sum = len + len;
+  f->fwd_n = 1;
+  len_add(&f->fwd_len, 1, p->payload);
+  assert(p->header >= 0 && p->header <= 60);
+  f->min_fwd_header = (uint8_t)p->header;
   f->init_win_fwd = p->window;
   f->fwd_header = p->header;
-  f->fwd_last = p->ts;
-  f->fwd_psh = (p->flags & FE__TCP_PSH) != 0;
-  f->fwd_urg = (p->flags & FE__TCP_URG) != 0;
+  if (p->flags & FE__TCP_PSH) {
+    f->bits |= FE__FLOW_FWD_PSH;
+  }
+  if (p->flags & FE__TCP_URG) {
+    f->bits |= FE__FLOW_FWD_URG;
+  }
 }
 
 static void add_forward(struct fe__cic_flow *f, const struct fe__packet *p)
 {
+  int64_t prev = (f->bits & FE__FLOW_LAST_BWD) ? f->other_last : f->last;
+
+  f->fwd_n++;
   if (p->payload >= 1) {
     f->act_data++;
   }
-  fe__stats_add(&f->fwd_len, (double)p->payload);
+  len_add(&f->fwd_len, f->fwd_n, p->payload);
   f->fwd_header += p->header;
-  if (f->fwd_len.n > 1) {
-    fe__stats_add(&f->fwd_iat, (double)fe__wrap_sub(p->ts, f->fwd_last));
+  if (f->fwd_n > 1) {
+    gap_add(&f->fwd_iat, f->fwd_n - 1, (double)fe__wrap_sub(p->ts, prev));
   }
-  f->fwd_last = p->ts;
   if (p->header < f->min_fwd_header) {
-    f->min_fwd_header = p->header;
+    f->min_fwd_header = (uint8_t)p->header;
+  }
+  if (f->bits & FE__FLOW_LAST_BWD) {
+    f->other_last = f->last;
+    f->bits &= (uint8_t)~FE__FLOW_LAST_BWD;
   }
 }
 
 static void add_backward(struct fe__cic_flow *f, const struct fe__packet *p)
 {
-  fe__stats_add(&f->bwd_len, (double)p->payload);
+  int64_t prev = (f->bits & FE__FLOW_LAST_BWD) ? f->last : f->other_last;
+
+  f->bwd_n++;
+  len_add(&f->bwd_len, f->bwd_n, p->payload);
   f->init_win_bwd = p->window;
   f->bwd_header += p->header;
-  if (f->bwd_len.n > 1) {
-    fe__stats_add(&f->bwd_iat, (double)fe__wrap_sub(p->ts, f->bwd_last));
+  if (f->bwd_n > 1) {
+    gap_add(&f->bwd_iat, f->bwd_n - 1, (double)fe__wrap_sub(p->ts, prev));
   }
-  f->bwd_last = p->ts;
+  if (!(f->bits & FE__FLOW_LAST_BWD)) {
+    f->other_last = f->last;
+    f->bits |= FE__FLOW_LAST_BWD;
+  }
 }
 
-/* Direction is decided by source address alone, ports are not compared. */
-void fe__cic_flow_add(struct fe__cic_flow *f, const struct fe__packet *p)
+/*
+ * Direction is decided by source address alone, ports are not compared.
+ * The statistics' counts follow from the packet counts before p.
+ */
+int fe__cic_flow_add(struct fe__cic_flow *f, struct fe__pool *periods,
+                     const struct fe__packet *p)
 {
-  bulk_update(&f->bulk, p);
-  subflow_update(f, p);
+  uint64_t packets = f->fwd_n + f->bwd_n;
+  double gap = (double)fe__wrap_sub(p->ts, f->last);
+  int rc;
+
+  bulk_update(f, p);
+  rc = subflow_update(f, periods, p);
+  if (rc != 0) {
+    return rc;
+  }
   count_flags(f, p->flags);
-  fe__stats_add(&f->all_len, (double)p->payload);
-  if (p->tuple.src == f->node.tuple.src) {
+  fe__moments_add(&f->all_len, packets + 2, (double)p->payload);
+  f->all_sum += (double)p->payload;
+  if (p->tuple.src == f->entry.tuple.src) {
     add_forward(f, p);
   } else {
     add_backward(f, p);
   }
-  fe__stats_add(&f->iat, (double)fe__wrap_sub(p->ts, f->last));
+  fe__moments_add(&f->iat, packets, gap);
+  if (packets == 1 || gap < f->iat_min) {
+    f->iat_min = gap;
+  }
+  if (packets == 1 || gap > f->iat_max) {
+    f->iat_max = gap;
+  }
   f->last = p->ts;
+  return 0;
 }
 
 uint64_t fe__cic_flow_packets(const struct fe__cic_flow *f)
 {
-  return f->fwd_len.n + f->bwd_len.n;
+  return f->fwd_n + f->bwd_n;
 }

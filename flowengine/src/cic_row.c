@@ -115,7 +115,7 @@ static void put_identity(struct row_writer *w, const struct fe__cic_flow *f,
                          const struct fe__tz *tz)
 {
   struct fe_row *r = w->row;
-  const struct fe__tuple *t = &f->node.tuple;
+  const struct fe__tuple *t = &f->entry.tuple;
   int64_t ms = f->start / 1000;
   int64_t sec = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
 
@@ -133,29 +133,30 @@ static void put_identity(struct row_writer *w, const struct fe__cic_flow *f,
   put_text(w, r->timestamp);
 }
 
-static void put_length_stats(struct row_writer *w, const struct fe__stats *s)
+static void put_length_stats(struct row_writer *w, uint64_t n,
+                             const struct fe__len_stats *s)
 {
-  if (s->n == 0) {
+  if (n == 0) {
     put_int_zeros(w, 4);
     return;
   }
   put_real(w, s->max);
   put_real(w, s->min);
-  put_real(w, s->mean);
-  put_real(w, fe__stats_std(s));
+  put_real(w, s->mo.mean);
+  put_real(w, fe__moments_std(&s->mo, n));
 }
 
 /* Inter-arrival statistics exist only from a direction's second packet. */
 static void put_iat_stats(struct row_writer *w, uint64_t packets,
-                          const struct fe__stats *s)
+                          const struct fe__gap_stats *s)
 {
   if (packets <= 1) {
     put_int_zeros(w, 5);
     return;
   }
   put_real(w, s->sum);
-  put_real(w, s->mean);
-  put_real(w, fe__stats_std(s));
+  put_real(w, s->mo.mean);
+  put_real(w, fe__moments_std(&s->mo, packets - 1));
   put_real(w, s->max);
   put_real(w, s->min);
 }
@@ -169,19 +170,19 @@ static void put_timing(struct row_writer *w, const struct fe__cic_flow *f,
   put_real(w, (f->fwd_len.sum + f->bwd_len.sum) / secs);
   put_real(w, (double)n / secs);
   put_real(w, f->iat.mean);
-  put_real(w, fe__stats_std(&f->iat));
-  put_real(w, f->iat.max);
-  put_real(w, f->iat.min);
-  put_iat_stats(w, f->fwd_len.n, &f->fwd_iat);
-  put_iat_stats(w, f->bwd_len.n, &f->bwd_iat);
-  put_int(w, f->fwd_psh);
+  put_real(w, fe__moments_std(&f->iat, n - 1));
+  put_real(w, f->iat_max);
+  put_real(w, f->iat_min);
+  put_iat_stats(w, f->fwd_n, &f->fwd_iat);
+  put_iat_stats(w, f->bwd_n, &f->bwd_iat);
+  put_int(w, (f->bits & FE__FLOW_FWD_PSH) != 0);
   put_int(w, 0);
-  put_int(w, f->fwd_urg);
+  put_int(w, (f->bits & FE__FLOW_FWD_URG) != 0);
   put_int(w, 0);
   put_int(w, f->fwd_header);
   put_int(w, f->bwd_header);
-  put_real(w, dur > 0 ? (double)f->fwd_len.n / secs : 0.0);
-  put_real(w, dur > 0 ? (double)f->bwd_len.n / secs : 0.0);
+  put_real(w, dur > 0 ? (double)f->fwd_n / secs : 0.0);
+  put_real(w, dur > 0 ? (double)f->bwd_n / secs : 0.0);
 }
 
 /* Flag columns in the reference's order: FIN SYN RST PSH ACK URG CWR ECE. */
@@ -194,21 +195,32 @@ static void put_flags(struct row_writer *w, const struct fe__cic_flow *f)
   }
 }
 
+/*
+ * The packet-length statistic holds every length of both directions
+ * (p0's twice), so its extremes are those of the two directions.
+ */
 static void put_sizes(struct row_writer *w, const struct fe__cic_flow *f)
 {
-  const struct fe__stats *all = &f->all_len;
-  int64_t fwd_n = (int64_t)f->fwd_len.n;
-  int64_t bwd_n = (int64_t)f->bwd_len.n;
+  int64_t fwd_n = (int64_t)f->fwd_n;
+  int64_t bwd_n = (int64_t)f->bwd_n;
   uint64_t n = fe__cic_flow_packets(f);
+  uint32_t min = f->fwd_len.min;
+  uint32_t max = f->fwd_len.max;
 
-  put_real(w, all->min);
-  put_real(w, all->max);
-  put_real(w, all->mean);
-  put_real(w, fe__stats_std(all));
-  put_real(w, fe__stats_variance(all));
+  if (bwd_n > 0 && f->bwd_len.min < min) {
+    min = f->bwd_len.min;
+  }
+  if (bwd_n > 0 && f->bwd_len.max > max) {
+    max = f->bwd_len.max;
+  }
+  put_real(w, min);
+  put_real(w, max);
+  put_real(w, f->all_len.mean);
+  put_real(w, fe__moments_std(&f->all_len, n + 1));
+  put_real(w, fe__moments_variance(&f->all_len, n + 1));
   put_flags(w, f);
   put_real(w, (double)java_div(bwd_n, fwd_n));
-  put_real(w, all->sum / (double)n);
+  put_real(w, f->all_sum / (double)n);
   put_real(w, f->fwd_len.sum / (double)fwd_n);
   put_real(w, bwd_n > 0 ? f->bwd_len.sum / (double)bwd_n : 0.0);
 }
@@ -224,9 +236,9 @@ static void put_bulk_and_subflows(struct row_writer *w,
   put_int(w, b->dur != 0
                  ? java_to_long((double)b->bytes / ((double)b->dur / 1000000.0))
                  : 0);
-  put_int(w, sf > 0 ? java_div((int64_t)f->fwd_len.n, sf) : 0);
+  put_int(w, sf > 0 ? java_div((int64_t)f->fwd_n, sf) : 0);
   put_int(w, sf > 0 ? java_div((int64_t)f->fwd_len.sum, sf) : 0);
-  put_int(w, sf > 0 ? java_div((int64_t)f->bwd_len.n, sf) : 0);
+  put_int(w, sf > 0 ? java_div((int64_t)f->bwd_n, sf) : 0);
   put_int(w, sf > 0 ? java_div((int64_t)f->bwd_len.sum, sf) : 0);
   put_int(w, f->init_win_fwd);
   put_int(w, f->init_win_bwd);
@@ -236,17 +248,18 @@ static void put_bulk_and_subflows(struct row_writer *w,
 
 static void put_period_stats(struct row_writer *w, const struct fe__stats *s)
 {
-  if (s->n == 0) {
+  if (s == NULL || s->n == 0) {
     put_int_zeros(w, 4);
     return;
   }
-  put_real(w, s->mean);
-  put_real(w, fe__stats_std(s));
+  put_real(w, s->mo.mean);
+  put_real(w, fe__moments_std(&s->mo, s->n));
   put_real(w, s->max);
   put_real(w, s->min);
 }
 
-void fe__cic_flow_row(const struct fe__cic_flow *f, const struct fe__tz *tz,
+void fe__cic_flow_row(const struct fe__cic_flow *f,
+                      const struct fe__stats *active, const struct fe__tz *tz,
                       const char *label, struct fe_row *row)
 {
   struct row_writer w = {row, 0};
@@ -254,16 +267,16 @@ void fe__cic_flow_row(const struct fe__cic_flow *f, const struct fe__tz *tz,
 
   put_identity(&w, f, tz);
   put_int(&w, dur);
-  put_int(&w, (int64_t)f->fwd_len.n);
-  put_int(&w, (int64_t)f->bwd_len.n);
+  put_int(&w, (int64_t)f->fwd_n);
+  put_int(&w, (int64_t)f->bwd_n);
   put_real(&w, f->fwd_len.sum);
   put_real(&w, f->bwd_len.sum);
-  put_length_stats(&w, &f->fwd_len);
-  put_length_stats(&w, &f->bwd_len);
+  put_length_stats(&w, f->fwd_n, &f->fwd_len);
+  put_length_stats(&w, f->bwd_n, &f->bwd_len);
   put_timing(&w, f, dur);
   put_sizes(&w, f);
   put_bulk_and_subflows(&w, f);
-  put_period_stats(&w, &f->active);
+  put_period_stats(&w, active);
   put_period_stats(&w, &f->idle);
   snprintf(row->label, sizeof(row->label), "%s", label);
   put_text(&w, row->label);

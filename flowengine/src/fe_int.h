@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Private declarations of the flow engine: the decoded packet, streaming
- * statistics, the per-flow state of the cic profile, the hash table and
+ * statistics, the per-flow state of the cic profile, the keyed table and
  * object pool that hold flows, and time zone conversion.
  */
 #ifndef FLOWENGINE_FE_INT_H
@@ -66,122 +66,208 @@ struct fe__packet {
 int fe__decode_cic(const uint8_t *data, uint32_t caplen, uint32_t wirelen,
                    struct fe__packet *out);
 
-/* Streaming statistics computed exactly as commons-math3 does. */
+/*
+ * Streaming mean and second moment in commons-math3's order of operations.
+ * The count lives with the caller: most counts of a flow follow from its
+ * packet counts, so each statistic does not repeat them.
+ */
+struct fe__moments {
+  double mean;
+  double m2; /* sum of squared deviations from the mean */
+};
+
+/* Adds v as the n-th value (n counts v itself). */
+static inline void fe__moments_add(struct fe__moments *s, uint64_t n, double v)
+{
+  double dev;
+  double ndev;
+
+  if (n == 1) {
+    s->mean = 0.0;
+    s->m2 = 0.0;
+  }
+  dev = v - s->mean;
+  ndev = dev / (double)n;
+  s->mean += ndev;
+  s->m2 += ((double)n - 1.0) * dev * ndev;
+}
+
+double fe__moments_variance(const struct fe__moments *s, uint64_t n);
+double fe__moments_std(const struct fe__moments *s, uint64_t n);
+
+/* A statistic that keeps its own count: the idle and active periods. */
 struct fe__stats {
   uint64_t n;
-  double mean;
-  double m2; /* sum of squared deviations */
-  double sum;
+  struct fe__moments mo;
   double min;
   double max;
 };
 
 void fe__stats_add(struct fe__stats *s, double v);
-double fe__stats_variance(const struct fe__stats *s); /* sample variance */
-double fe__stats_std(const struct fe__stats *s);
-
-/* Intrusive doubly linked list; a list head is a node linked to itself. */
-struct fe__link {
-  struct fe__link *prev;
-  struct fe__link *next;
-};
-
-void fe__list_init(struct fe__link *head);
-void fe__list_push_tail(struct fe__link *head, struct fe__link *node);
-void fe__list_unlink(struct fe__link *node);
-int fe__list_empty(const struct fe__link *head);
-
-#define FE__CONTAINER(ptr, type, member)                                       \
-  ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 /*
- * Intrusive hash table keyed by a direction-free hash of a tuple, so a
- * packet finds its flow whichever way it travels. Grows by doubling up to
- * a fixed bucket limit; never frees its nodes.
+ * Fixed-size object pool addressed by 32-bit index, so that links between
+ * objects take 4 bytes instead of 8. Objects sit in chunks of 2^shift;
+ * index 0 is never handed out and means "none". Chunks are returned only
+ * at cleanup, so memory follows the peak number of live objects.
  */
-struct fe__hnode {
-  struct fe__hnode *next;
-  struct fe__tuple tuple;
-  uint64_t hash;
+struct fe__pool {
+  char **chunks;
+  size_t chunk_count;
+  size_t chunk_cap;
+  size_t object_size;
+  unsigned shift;     /* log2 of objects per chunk */
+  uint32_t free_head; /* last object put back, 0 = none */
+  uint32_t fresh;     /* first index never handed out */
+  uint32_t live;      /* objects handed out and not put back */
 };
 
-struct fe__htab {
-  struct fe__hnode **buckets;
+void fe__pool_init(struct fe__pool *p, size_t object_size);
+uint32_t fe__pool_get(struct fe__pool *p); /* 0 when memory runs out */
+void fe__pool_put(struct fe__pool *p, uint32_t i);
+void fe__pool_cleanup(struct fe__pool *p);
+
+static inline void *fe__pool_at(const struct fe__pool *p, uint32_t i)
+{
+  size_t slot = i & (((uint32_t)1 << p->shift) - 1);
+
+  return p->chunks[i >> p->shift] + slot * p->object_size;
+}
+
+/*
+ * Keyed table: records that start with struct fe__entry, found by a
+ * direction-free hash of their tuple, so a packet finds its flow whichever
+ * way it travels, and listed in the order they were added (or renewed).
+ * Buckets and links are pool indices; the hash is not stored but computed
+ * again from the tuple when a record moves or goes. The bucket array
+ * doubles up to a fixed limit.
+ */
+struct fe__entry {
+  struct fe__tuple tuple;
+  uint32_t chain; /* next record in the same bucket */
+  uint32_t older; /* age list neighbours */
+  uint32_t newer;
+};
+
+struct fe__ktab {
+  struct fe__pool pool;
+  uint32_t *buckets;
   size_t mask; /* bucket count - 1 */
   size_t count;
   size_t max_buckets;
+  uint32_t oldest; /* ends of the age list, 0 when empty */
+  uint32_t newest;
 };
 
 uint64_t fe__tuple_hash(const struct fe__tuple *t);
 int fe__tuple_same_flow(const struct fe__tuple *a, const struct fe__tuple *b);
-int fe__htab_init(struct fe__htab *t, size_t max_entries);
-void fe__htab_cleanup(struct fe__htab *t);
-void fe__htab_insert(struct fe__htab *t, struct fe__hnode *n);
-void fe__htab_remove(struct fe__htab *t, struct fe__hnode *n);
-struct fe__hnode *fe__htab_find(const struct fe__htab *t,
-                                const struct fe__tuple *tuple, uint64_t hash);
+int fe__ktab_init(struct fe__ktab *t, size_t record_size, size_t max_records);
+void fe__ktab_cleanup(struct fe__ktab *t);
+uint32_t fe__ktab_find(const struct fe__ktab *t, const struct fe__tuple *key,
+                       uint64_t hash);
+/*
+ * fe__ktab_add: a new record for key at the newest end, of which only the
+ * entry is set; 0 when memory runs out.
+ */
+uint32_t fe__ktab_add(struct fe__ktab *t, const struct fe__tuple *key,
+                      uint64_t hash);
+void fe__ktab_remove(struct fe__ktab *t, uint32_t i);
+void fe__ktab_renew(struct fe__ktab *t, uint32_t i); /* to the newest end */
 
-/* Fixed-size object pool: slabs of objects and a free list. */
-struct fe__pool {
-  void *free_list;
-  void *slabs; /* singly linked through each slab's first word */
-  size_t object_size;
-  size_t per_slab;
-};
-
-void fe__pool_init(struct fe__pool *p, size_t object_size);
-void *fe__pool_get(struct fe__pool *p);
-void fe__pool_put(struct fe__pool *p, void *obj);
-void fe__pool_cleanup(struct fe__pool *p);
+static inline void *fe__ktab_at(const struct fe__ktab *t, uint32_t i)
+{
+  return fe__pool_at(&t->pool, i);
+}
 
 /* Bulk accumulator of the cic profile (one, fed by both directions). */
 struct fe__bulk {
   int64_t start;     /* current run's first packet, 0 = no run */
   int64_t last;      /* current run's last packet */
   int64_t run_bytes; /* payload bytes in the current run */
-  int64_t run_pkts;  /* packets in the current run */
   int64_t bulks;     /* runs that reached four packets */
   int64_t pkts;      /* packets in such runs */
   int64_t bytes;     /* payload bytes in such runs */
   int64_t dur;       /* microseconds spent in such runs */
 };
 
-/* Per-flow state of the cic profile. */
+/* Payload lengths of one direction; the count is the direction's. */
+struct fe__len_stats {
+  struct fe__moments mo;
+  double sum;
+  uint32_t min; /* bytes: a payload never exceeds its 32-bit caplen */
+  uint32_t max;
+};
+
+/* Gaps between packets of one direction, in microseconds. */
+struct fe__gap_stats {
+  struct fe__moments mo;
+  double sum;
+  double min;
+  double max;
+};
+
+/* Bits of struct fe__cic_flow's bits field. */
+enum {
+  FE__FLOW_FWD_PSH = 0x01,  /* p0 had PSH */
+  FE__FLOW_FWD_URG = 0x02,  /* p0 had URG */
+  FE__FLOW_LAST_BWD = 0x04, /* the last packet added went backward */
+};
+
+/*
+ * Per-flow state of the cic profile, 456 bytes. Counts that follow from
+ * the packet counts are not stored: the packet-length statistic holds
+ * fwd_n + bwd_n + 1 values (p0 twice), the flow gaps fwd_n + bwd_n - 1,
+ * each direction's gaps one fewer than its packets. Only the last packet
+ * of each direction is needed for gaps, and one of the two is the flow's
+ * last packet, so only the other one is kept. Active periods need real
+ * timestamps near zero to occur at all; their statistics live apart.
+ */
 struct fe__cic_flow {
-  struct fe__hnode node; /* tuple = Flow ID orientation */
-  struct fe__link age;   /* meter's list, in order of flow start */
-  int64_t start;         /* ts of p0 */
-  int64_t last;          /* ts of the last added packet */
-  int64_t fwd_last;
-  int64_t bwd_last;
-  int64_t fwd_header; /* sum of L4 header bytes */
-  int64_t bwd_header;
-  int64_t min_fwd_header;
-  int64_t act_data; /* forward packets after p0 with payload */
+  struct fe__entry entry; /* tuple = Flow ID orientation */
+  uint32_t active;        /* active-period stats in the meter's pool, or 0 */
+  uint16_t init_win_fwd;
+  uint16_t init_win_bwd;
+  uint8_t min_fwd_header; /* bytes; a TCP header is at most 60 */
+  uint8_t bits;           /* FE__FLOW_* */
+  uint8_t bulk_run;       /* packets in the bulk run, counted up to 5 */
+  int64_t start;          /* ts of p0 */
+  int64_t last;           /* ts of the last added packet */
+  int64_t other_last;     /* ts of the last packet the other way */
   int64_t start_active;
   int64_t end_active;
-  int64_t subflow_last; /* -1 before the first packet */
+  uint64_t fwd_n; /* packets */
+  uint64_t bwd_n;
+  int64_t fwd_header; /* sum of L4 header bytes */
+  int64_t bwd_header;
+  int64_t act_data; /* forward packets after p0 with payload */
   int64_t subflows;
   struct fe__bulk bulk;
   uint32_t flag_counts[8]; /* by bit of the TCP flags byte */
-  uint16_t init_win_fwd;
-  uint16_t init_win_bwd;
-  uint8_t fwd_psh;
-  uint8_t fwd_urg;
-  struct fe__stats all_len; /* p0 counted twice, as the reference does */
-  struct fe__stats fwd_len;
-  struct fe__stats bwd_len;
-  struct fe__stats iat;
-  struct fe__stats fwd_iat;
-  struct fe__stats bwd_iat;
-  struct fe__stats active;
+  struct fe__len_stats fwd_len;
+  struct fe__len_stats bwd_len;
+  struct fe__moments all_len; /* p0 counted twice, as the reference does */
+  double all_sum;
+  struct fe__moments iat;
+  double iat_min;
+  double iat_max;
+  struct fe__gap_stats fwd_iat;
+  struct fe__gap_stats bwd_iat;
   struct fe__stats idle;
 };
 
+/*
+ * The updates of one flow. periods is the pool of active-period
+ * statistics (struct fe__stats); the calls that may add a period return
+ * FE_ERR_NOMEM when it cannot grow. fe__cic_flow_start overwrites all
+ * but the entry, so a flow that is restarted or released must first give
+ * its period statistics back with fe__cic_flow_clear.
+ */
 void fe__cic_flow_start(struct fe__cic_flow *f, const struct fe__packet *p);
-void fe__cic_flow_add(struct fe__cic_flow *f, const struct fe__packet *p);
-void fe__cic_flow_active_idle(struct fe__cic_flow *f, int64_t now,
-                              int64_t threshold);
+int fe__cic_flow_add(struct fe__cic_flow *f, struct fe__pool *periods,
+                     const struct fe__packet *p);
+int fe__cic_flow_active_idle(struct fe__cic_flow *f, struct fe__pool *periods,
+                             int64_t now, int64_t threshold);
+void fe__cic_flow_clear(struct fe__cic_flow *f, struct fe__pool *periods);
 uint64_t fe__cic_flow_packets(const struct fe__cic_flow *f);
 
 /* Time zone used for the Timestamp column. */
@@ -191,8 +277,12 @@ int fe__tz_open(const char *name, struct fe__tz **out);
 void fe__tz_free(struct fe__tz *tz);
 int32_t fe__tz_offset(const struct fe__tz *tz, int64_t epoch_sec); /* s */
 
-/* Formats the row of f; label and tz as the meter's options say. */
-void fe__cic_flow_row(const struct fe__cic_flow *f, const struct fe__tz *tz,
+/*
+ * Formats the row of f, whose active-period statistics are active (NULL
+ * when it has none); label and tz as the meter's options say.
+ */
+void fe__cic_flow_row(const struct fe__cic_flow *f,
+                      const struct fe__stats *active, const struct fe__tz *tz,
                       const char *label, struct fe_row *row);
 
 /* "dd/MM/yyyy hh:mm:ss AM" for local seconds; buf of 32 bytes. */

@@ -26,11 +26,14 @@
 /* Ten years: keeps clock arithmetic far from overflow. */
 #define MAX_TIMEOUT_US (INT64_C(10) * 366 * 86400 * 1000000)
 
-/* The key of a flow written at timeout, kept for the next one. */
+/*
+ * The key of a flow written at timeout, kept for the next one: 36 bytes.
+ * The start is split so that the record needs only 4-byte alignment.
+ */
 struct expired_key {
-  struct fe__hnode node; /* tuple in the written flow's orientation */
-  struct fe__link age;
-  int64_t start; /* ts of the written flow's first packet */
+  struct fe__entry entry; /* tuple in the written flow's orientation */
+  uint32_t start_lo;      /* ts of the written flow's first packet */
+  uint32_t start_hi;
 };
 
 struct fe_meter {
@@ -39,14 +42,11 @@ struct fe_meter {
   struct fe__tz *tz;
   fe_row_cb on_row;
   void *ctx;
-  struct fe__htab flows;
-  struct fe__pool flow_pool;
-  struct fe__link flows_by_start;
-  struct fe__htab expired;
-  struct fe__pool expired_pool;
-  struct fe__link expired_by_age;
-  int64_t clock;     /* capture clock that drives expiry, see advance */
-  int64_t block_min; /* oldest timestamp of the current block */
+  struct fe__ktab flows;   /* struct fe__cic_flow, in order of start */
+  struct fe__ktab expired; /* struct expired_key, in order of expiry */
+  struct fe__pool periods; /* active-period statistics of flows */
+  int64_t clock;           /* capture clock that drives expiry, see advance */
+  int64_t block_min;       /* oldest timestamp of the current block */
   uint32_t block_len;
   int finished;
   int stopped;
@@ -166,16 +166,14 @@ int fe_meter_new(const struct fe_options *opts, fe_row_cb cb, void *ctx,
   m->on_row = cb;
   m->ctx = ctx;
   m->clock = INT64_MIN;
-  fe__pool_init(&m->flow_pool, sizeof(struct fe__cic_flow));
-  fe__pool_init(&m->expired_pool, sizeof(struct expired_key));
-  fe__list_init(&m->flows_by_start);
-  fe__list_init(&m->expired_by_age);
-  rc = fe__tz_open(opts->time_zone, &m->tz);
+  fe__pool_init(&m->periods, sizeof(struct fe__stats));
+  rc = fe__ktab_init(&m->flows, sizeof(struct fe__cic_flow), opts->max_flows);
   if (rc == 0) {
-    rc = fe__htab_init(&m->flows, opts->max_flows);
+    rc = fe__ktab_init(&m->expired, sizeof(struct expired_key),
+                       opts->max_expired_keys);
   }
   if (rc == 0) {
-    rc = fe__htab_init(&m->expired, opts->max_expired_keys);
+    rc = fe__tz_open(opts->time_zone, &m->tz);
   }
   if (rc != 0) {
     fe_meter_free(m);
@@ -185,14 +183,24 @@ int fe_meter_new(const struct fe_options *opts, fe_row_cb cb, void *ctx,
   return 0;
 }
 
+static struct fe__cic_flow *flow_at(const struct fe_meter *m, uint32_t i)
+{
+  return fe__ktab_at(&m->flows, i);
+}
+
 /* Writes f's row if it has the two packets the reference requires. */
 static int emit(struct fe_meter *m, const struct fe__cic_flow *f)
 {
+  const struct fe__stats *active = NULL;
+
   if (fe__cic_flow_packets(f) < 2) {
     m->counters.flows_dropped_single++;
     return 0;
   }
-  fe__cic_flow_row(f, m->tz, m->label, &m->row);
+  if (f->active != 0) {
+    active = fe__pool_at(&m->periods, f->active);
+  }
+  fe__cic_flow_row(f, active, m->tz, m->label, &m->row);
   m->counters.flows_written++;
   if (m->on_row(m->ctx, &m->row) != 0) {
     m->stopped = 1;
@@ -201,61 +209,51 @@ static int emit(struct fe_meter *m, const struct fe__cic_flow *f)
   return 0;
 }
 
-static void release_flow(struct fe_meter *m, struct fe__cic_flow *f)
+static void release_flow(struct fe_meter *m, uint32_t i)
 {
-  fe__htab_remove(&m->flows, &f->node);
-  fe__list_unlink(&f->age);
-  fe__pool_put(&m->flow_pool, f);
+  fe__cic_flow_clear(flow_at(m, i), &m->periods);
+  fe__ktab_remove(&m->flows, i);
   m->counters.open_flows--;
 }
 
-static void forget_expired(struct fe_meter *m, struct expired_key *e)
+static int64_t expired_start(const struct expired_key *e)
 {
-  fe__htab_remove(&m->expired, &e->node);
-  fe__list_unlink(&e->age);
-  fe__pool_put(&m->expired_pool, e);
+  return (int64_t)((uint64_t)e->start_hi << 32 | e->start_lo);
 }
 
 /* When the memory for keys runs out, the oldest key is forgotten. */
 static void remember_expired(struct fe_meter *m, const struct fe__cic_flow *f)
 {
+  struct fe__ktab *t = &m->expired;
+  const struct fe__tuple *key = &f->entry.tuple;
   struct expired_key *e;
+  uint32_t i;
 
   if (m->opts.max_expired_keys == 0) {
     return;
   }
-  if (m->expired.count >= m->opts.max_expired_keys) {
-    forget_expired(
-        m, FE__CONTAINER(m->expired_by_age.next, struct expired_key, age));
+  if (t->count >= m->opts.max_expired_keys) {
+    fe__ktab_remove(t, t->oldest);
     m->counters.expired_keys_forgotten++;
   }
-  e = fe__pool_get(&m->expired_pool);
-  if (e == NULL) {
+  i = fe__ktab_add(t, key, fe__tuple_hash(key));
+  if (i == 0) {
     m->counters.expired_keys_forgotten++;
     return;
   }
-  e->node.tuple = f->node.tuple;
-  e->node.hash = f->node.hash;
-  e->start = f->start;
-  fe__htab_insert(&m->expired, &e->node);
-  fe__list_push_tail(&m->expired_by_age, &e->age);
+  e = fe__ktab_at(t, i);
+  e->start_lo = (uint32_t)(uint64_t)f->start;
+  e->start_hi = (uint32_t)((uint64_t)f->start >> 32);
 }
 
-static int expire_flow(struct fe_meter *m, struct fe__cic_flow *f)
+static int expire_flow(struct fe_meter *m, uint32_t i)
 {
+  const struct fe__cic_flow *f = flow_at(m, i);
   int rc = emit(m, f);
 
   remember_expired(m, f);
-  release_flow(m, f);
+  release_flow(m, i);
   return rc;
-}
-
-static struct fe__cic_flow *oldest_flow(const struct fe_meter *m)
-{
-  if (fe__list_empty(&m->flows_by_start)) {
-    return NULL;
-  }
-  return FE__CONTAINER(m->flows_by_start.next, struct fe__cic_flow, age);
 }
 
 /*
@@ -266,11 +264,11 @@ static struct fe__cic_flow *oldest_flow(const struct fe_meter *m)
 static int expire_due(struct fe_meter *m)
 {
   int64_t horizon = m->opts.flow_timeout_us + m->opts.reorder_slack_us;
-  struct fe__cic_flow *f;
+  uint32_t i;
 
-  while ((f = oldest_flow(m)) != NULL &&
-         fe__wrap_sub(m->clock, f->start) > horizon) {
-    int rc = expire_flow(m, f);
+  while ((i = m->flows.oldest) != 0 &&
+         fe__wrap_sub(m->clock, flow_at(m, i)->start) > horizon) {
+    int rc = expire_flow(m, i);
 
     if (rc != 0) {
       return rc;
@@ -305,36 +303,35 @@ static int advance_clock(struct fe_meter *m, int64_t ts)
 static int open_flow(struct fe_meter *m, const struct fe__packet *p,
                      uint64_t hash)
 {
-  struct fe__hnode *old = fe__htab_find(&m->expired, &p->tuple, hash);
+  uint32_t old = fe__ktab_find(&m->expired, &p->tuple, hash);
   struct fe__cic_flow *f;
   struct fe__tuple tuple = p->tuple;
+  uint32_t i;
   int rc;
 
-  if (old != NULL) {
-    struct expired_key *e = FE__CONTAINER(old, struct expired_key, node);
+  if (old != 0) {
+    const struct expired_key *e = fe__ktab_at(&m->expired, old);
 
-    tuple = e->node.tuple;
-    if (fe__wrap_sub(p->ts, e->start) <= m->opts.flow_timeout_us) {
+    tuple = e->entry.tuple;
+    if (fe__wrap_sub(p->ts, expired_start(e)) <= m->opts.flow_timeout_us) {
       m->counters.packets_late++;
     }
-    forget_expired(m, e);
+    fe__ktab_remove(&m->expired, old);
   }
   if (m->flows.count >= m->opts.max_flows) {
     m->counters.flows_cut_at_limit++;
-    rc = expire_flow(m, oldest_flow(m));
+    rc = expire_flow(m, m->flows.oldest);
     if (rc != 0) {
       return rc;
     }
   }
-  f = fe__pool_get(&m->flow_pool);
-  if (f == NULL) {
+  i = fe__ktab_add(&m->flows, &tuple, hash);
+  if (i == 0) {
     return FE_ERR_NOMEM;
   }
-  f->node.tuple = tuple;
-  f->node.hash = hash;
+  f = flow_at(m, i);
+  f->active = 0;
   fe__cic_flow_start(f, p);
-  fe__htab_insert(&m->flows, &f->node);
-  fe__list_push_tail(&m->flows_by_start, &f->age);
   if (++m->counters.open_flows > m->counters.peak_open_flows) {
     m->counters.peak_open_flows = m->counters.open_flows;
   }
@@ -350,30 +347,35 @@ static int open_flow(struct fe_meter *m, const struct fe__packet *p,
 static int place_packet(struct fe_meter *m, const struct fe__packet *p)
 {
   uint64_t hash = fe__tuple_hash(&p->tuple);
-  struct fe__hnode *n = fe__htab_find(&m->flows, &p->tuple, hash);
+  uint32_t i = fe__ktab_find(&m->flows, &p->tuple, hash);
   struct fe__cic_flow *f;
   int rc;
 
-  if (n == NULL) {
+  if (i == 0) {
     return open_flow(m, p, hash);
   }
-  f = FE__CONTAINER(n, struct fe__cic_flow, node);
+  f = flow_at(m, i);
   if (fe__wrap_sub(p->ts, f->start) > m->opts.flow_timeout_us) {
     rc = emit(m, f);
-    fe__list_unlink(&f->age);
-    fe__list_push_tail(&m->flows_by_start, &f->age);
+    fe__ktab_renew(&m->flows, i);
+    fe__cic_flow_clear(f, &m->periods);
     fe__cic_flow_start(f, p);
     return rc;
   }
   if (p->flags & FE__TCP_FIN) {
-    fe__cic_flow_add(f, p);
-    rc = emit(m, f);
-    release_flow(m, f);
+    rc = fe__cic_flow_add(f, &m->periods, p);
+    if (rc == 0) {
+      rc = emit(m, f);
+    }
+    release_flow(m, i);
     return rc;
   }
-  fe__cic_flow_active_idle(f, p->ts, m->opts.activity_timeout_us);
-  fe__cic_flow_add(f, p);
-  return 0;
+  rc = fe__cic_flow_active_idle(f, &m->periods, p->ts,
+                                m->opts.activity_timeout_us);
+  if (rc == 0) {
+    rc = fe__cic_flow_add(f, &m->periods, p);
+  }
+  return rc;
 }
 
 int fe_meter_add_frame(struct fe_meter *m, const struct fe_frame *frame)
@@ -402,16 +404,16 @@ int fe_meter_add_frame(struct fe_meter *m, const struct fe_frame *frame)
 
 int fe_meter_finish(struct fe_meter *m)
 {
-  struct fe__cic_flow *f;
+  uint32_t i;
 
   if (m->stopped) {
     return FE_ERR_STOPPED;
   }
   m->finished = 1;
-  while ((f = oldest_flow(m)) != NULL) {
-    int rc = emit(m, f);
+  while ((i = m->flows.oldest) != 0) {
+    int rc = emit(m, flow_at(m, i));
 
-    release_flow(m, f);
+    release_flow(m, i);
     if (rc != 0) {
       return rc;
     }
@@ -429,10 +431,9 @@ void fe_meter_free(struct fe_meter *m)
   if (m == NULL) {
     return;
   }
-  fe__htab_cleanup(&m->flows);
-  fe__htab_cleanup(&m->expired);
-  fe__pool_cleanup(&m->flow_pool);
-  fe__pool_cleanup(&m->expired_pool);
+  fe__ktab_cleanup(&m->flows);
+  fe__ktab_cleanup(&m->expired);
+  fe__pool_cleanup(&m->periods);
   fe__tz_free(m->tz);
   free(m);
 }

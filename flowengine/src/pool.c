@@ -1,74 +1,95 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Fixed-size object pool. Flows come and go by the million; taking them
- * from slabs keeps malloc's per-object overhead and fragmentation out of
- * the per-flow memory cost. Slabs are returned only at cleanup, so memory
- * follows the peak number of live objects.
+ * Fixed-size object pool addressed by 32-bit index. Flows come and go by
+ * the million; taking them from large chunks keeps malloc's per-object
+ * overhead out of the per-flow memory cost, and indices let the records
+ * link to each other with 4 bytes instead of 8. Objects are handed out in
+ * index order, so memory is touched only as the pool fills; freed ones are
+ * reused first.
  */
 #include "fe_int.h"
 
 #include <stdlib.h>
 
-#define SLAB_BYTES (256 * 1024)
+#define CHUNK_BYTES (256 * 1024)
+#define MAX_SHIFT 16
 
 void fe__pool_init(struct fe__pool *p, size_t object_size)
 {
-  size_t align = sizeof(void *) * 2;
-
-  p->free_list = NULL;
-  p->slabs = NULL;
-  p->object_size = (object_size + align - 1) / align * align;
-  p->per_slab = (SLAB_BYTES - align) / p->object_size;
-  if (p->per_slab == 0) {
-    p->per_slab = 1;
+  p->chunks = NULL;
+  p->chunk_count = 0;
+  p->chunk_cap = 0;
+  p->object_size = object_size;
+  p->shift = 0;
+  while (p->shift < MAX_SHIFT &&
+         (object_size << (p->shift + 1)) <= CHUNK_BYTES) {
+    p->shift++;
   }
+  p->free_head = 0;
+  p->fresh = 1; /* index 0 means "none" */
+  p->live = 0;
 }
 
-/* The first object slot of each slab holds the link to the next slab. */
-static int grow(struct fe__pool *p)
+static int add_chunk(struct fe__pool *p)
 {
-  size_t align = sizeof(void *) * 2;
-  char *slab = malloc(align + p->per_slab * p->object_size);
+  char *chunk;
 
-  if (slab == NULL) {
+  if (p->chunk_count == p->chunk_cap) {
+    size_t cap = p->chunk_cap == 0 ? 16 : p->chunk_cap * 2;
+    char **grown = realloc(p->chunks, cap * sizeof(*grown));
+
+    if (grown == NULL) {
+      return -1;
+    }
+    p->chunks = grown;
+    p->chunk_cap = cap;
+  }
+  chunk = malloc(p->object_size << p->shift);
+  if (chunk == NULL) {
     return -1;
   }
-  *(void **)(void *)slab = p->slabs;
-  p->slabs = slab;
-  for (size_t i = 0; i < p->per_slab; i++) {
-    void *obj = slab + align + i * p->object_size;
-
-    *(void **)obj = p->free_list;
-    p->free_list = obj;
-  }
+  p->chunks[p->chunk_count++] = chunk;
   return 0;
 }
 
-void *fe__pool_get(struct fe__pool *p)
+uint32_t fe__pool_get(struct fe__pool *p)
 {
-  void *obj;
+  uint32_t i = p->free_head;
 
-  if (p->free_list == NULL && grow(p) != 0) {
-    return NULL;
+  if (i != 0) {
+    p->free_head = *(uint32_t *)fe__pool_at(p, i);
+  } else {
+    /* The last index stays unused, so that fresh never wraps to 0. */
+    if (p->fresh == UINT32_MAX) {
+      return 0;
+    }
+    if ((p->fresh >> p->shift) >= p->chunk_count && add_chunk(p) != 0) {
+      return 0;
+    }
+    i = p->fresh++;
   }
-  obj = p->free_list;
-  p->free_list = *(void **)obj;
-  return obj;
+  p->live++;
+  return i;
 }
 
-void fe__pool_put(struct fe__pool *p, void *obj)
+/* A free object's first four bytes hold the next free index. */
+void fe__pool_put(struct fe__pool *p, uint32_t i)
 {
-  *(void **)obj = p->free_list;
-  p->free_list = obj;
+  *(uint32_t *)fe__pool_at(p, i) = p->free_head;
+  p->free_head = i;
+  p->live--;
 }
 
 void fe__pool_cleanup(struct fe__pool *p)
 {
-  while (p->slabs != NULL) {
-    void *next = *(void **)p->slabs;
-
-    free(p->slabs);
-    p->slabs = next;
+  for (size_t i = 0; i < p->chunk_count; i++) {
+    free(p->chunks[i]);
   }
-  p->free_list = NULL;
+  free(p->chunks);
+  p->chunks = NULL;
+  p->chunk_count = 0;
+  p->chunk_cap = 0;
+  p->free_head = 0;
+  p->fresh = 1;
+  p->live = 0;
 }

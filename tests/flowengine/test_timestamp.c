@@ -147,6 +147,7 @@ static void row_timestamp(const char *zone, int64_t ts_us, char *out)
 {
   struct fe__cic_flow f;
   struct fe__packet p;
+  struct fe__pool periods;
   struct fe__tz *tz = NULL;
   struct fe_row row;
 
@@ -156,12 +157,15 @@ static void row_timestamp(const char *zone, int64_t ts_us, char *out)
   p.tuple.dst = 0x0A000002u;
   p.tuple.proto = 17;
   p.ts = ts_us;
-  f.node.tuple = p.tuple;
+  f.entry.tuple = p.tuple;
+  fe__pool_init(&periods, sizeof(struct fe__stats));
   fe__cic_flow_start(&f, &p);
-  fe__cic_flow_add(&f, &p);
+  ck_assert_int_eq(fe__cic_flow_add(&f, &periods, &p), 0);
   ck_assert_int_eq(fe__tz_open(zone, &tz), 0);
-  fe__cic_flow_row(&f, tz, "No Label", &row);
+  fe__cic_flow_row(&f, NULL, tz, "No Label", &row);
   fe__tz_free(tz);
+  fe__cic_flow_clear(&f, &periods);
+  fe__pool_cleanup(&periods);
   ck_assert_str_eq(row.cells[FE_COL_TIMESTAMP].v.text, row.timestamp);
   strcpy(out, row.timestamp);
 }
