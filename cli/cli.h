@@ -16,6 +16,6 @@ int cli_serve_main(int argc, char **argv);
 int cli_process_main(int argc, char **argv);
 
 /* cli_worse_exit: the more serious of two exit codes. */
-enum cli_exit cli_worse_exit(enum cli_exit a, enum cli_exit b);
+int cli_worse_exit(int a, int b);
 
 #endif /* CLI_CLI_H */

@@ -32,7 +32,7 @@ static void usage(FILE *out)
 }
 
 /* Failure, then bad usage, not a capture, damage, success. */
-enum cli_exit cli_worse_exit(enum cli_exit a, enum cli_exit b)
+int cli_worse_exit(int a, int b)
 {
   static const int rank[] = {0, 4, 5, 3, 2};
 
