@@ -221,10 +221,12 @@ def tmp_files(tmp_dir):
 
 
 def wait_until(predicate, timeout=10.0, step=0.05):
+    """predicate's first true value within timeout, else its last."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
-        if predicate():
-            return True
+        value = predicate()
+        if value:
+            return value
         time.sleep(step)
     return predicate()
 

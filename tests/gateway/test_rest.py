@@ -24,6 +24,7 @@ import importlib.util
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -500,6 +501,47 @@ def check_busy_parallel_disconnect(cicflow, corpus, work):
     C.check(gwtest.tmp_files(tmp) == [], "busy: tmp dir empty")
 
 
+def check_idle_timeout(cicflow, corpus, work):
+    """A client silent mid-upload is dropped after --idle-timeout."""
+    tmp = os.path.join(work, "spool-idle")
+    os.makedirs(tmp)
+    cap = os.path.join(corpus, "real", "ndpi__netflix.pcap")
+    with gwtest.Server(cicflow, tmp, os.path.join(work, "idle.log"),
+                       ["--idle-timeout", "1"]) as srv:
+        held = HeldUpload(srv.http, cap)
+        dropped = gwtest.wait_until(
+            lambda: gw_lines(srv, "end=timeout"), 10)
+        C.check(dropped and "status=499" in dropped[0],
+                "a silent client is dropped after --idle-timeout",
+                srv.request_lines())
+        C.check(gwtest.wait_until(lambda: running_calls(srv) == 0, 10),
+                "its call was cancelled")
+        held.close()
+    C.check(gwtest.tmp_files(tmp) == [], "idle: tmp dir empty")
+
+
+def check_shutdown_refuses(cicflow, work):
+    """After SIGTERM, new connections are refused at once."""
+    tmp = os.path.join(work, "spool-stop")
+    os.makedirs(tmp)
+    srv = gwtest.Server(cicflow, tmp, os.path.join(work, "stop.log"),
+                        ["--grace-period", "3"]).start()
+    host, port = srv.http.rsplit(":", 1)
+    held = socket.create_connection((host, int(port)))
+    held.sendall(b"POST /process HTTP/1.1\r\nHost: x\r\n"
+                 b"Content-Type: multipart/form-data; boundary=b\r\n"
+                 b"Content-Length: 100000\r\n\r\n--b\r\n")
+    time.sleep(0.3)
+    srv.proc.send_signal(signal.SIGTERM)
+    gwtest.wait_until(lambda: any("event=shutdown" in l for l in srv.lines))
+    r = curl(srv.url + "/healthz", ["--max-time", "5"], work)
+    C.check(r.status == 0 and r.curl_rc == 7,
+            "after SIGTERM a new connection is refused", (r.curl_rc,
+                                                          r.stderr))
+    held.close()
+    C.check(srv.stop() == 0, "and the server exits 0")
+
+
 # -- concurrency -----------------------------------------------------------
 
 def check_concurrent(srv, corpus, work):
@@ -566,8 +608,11 @@ def main():
         check_size_limit(args.cicflow, args.corpus, work)
         check_internal_error(args.cicflow, args.corpus, work)
         check_busy_parallel_disconnect(args.cicflow, args.corpus, work)
+        check_idle_timeout(args.cicflow, args.corpus, work)
+        check_shutdown_refuses(args.cicflow, work)
         if C.failed:
-            for name in ("server.log", "limit.log", "busy.log"):
+            for name in ("server.log", "limit.log", "busy.log", "idle.log",
+                         "stop.log"):
                 path = os.path.join(work, name)
                 if os.path.exists(path):
                     print(f"--- last lines of {name}")
