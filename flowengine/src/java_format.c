@@ -99,6 +99,87 @@ static int integral_digits(double a, char *digits, int *point)
   return count;
 }
 
+/* Writes v's decimal digits (v > 0) at digits; returns their count. */
+static int decimal_digits(uint64_t v, char *digits)
+{
+  char rev[24];
+  int n = 0;
+  int count = 0;
+
+  while (v != 0) {
+    rev[n++] = (char)('0' + v % 10);
+    v /= 10;
+  }
+  while (n > 0) {
+    digits[count++] = rev[--n];
+  }
+  return count;
+}
+
+/*
+ * Between 2^39 and 2^52 a double is an integer plus a fraction of at most
+ * 13 bits, and its rounding interval (half an ulp either side, bounds
+ * included when the significand is even) lies strictly between that
+ * integer and the next. So the shortest digits are the integer's followed
+ * by the fewest fraction digits k that put a multiple of 10^-k inside the
+ * interval; of the two such multiples around the value the nearer one
+ * wins, and an exact tie goes to the even last digit. That is what
+ * double-conversion's exact (bignum) path decides; its fast path gives
+ * up on most of these values, whose exact decimals are short (the idle
+ * times near 1.5e15 microseconds end in .25, .5 or .75), and the exact
+ * path is costly. Here every quantity fits 64 bits. Returns 0 outside
+ * that range or for integers.
+ */
+static int large_fraction_digits(double a, char *digits, int *point)
+{
+  int exp2;
+  int shift;
+  uint64_t whole;
+  uint64_t frac;
+  uint64_t pow10 = 1;
+  int count;
+
+  if (a < 549755813888.0 || a >= 4503599627370496.0) {
+    return 0;
+  }
+  frexp(a, &exp2);   /* a in [2^(exp2-1), 2^exp2) */
+  shift = 53 - exp2; /* fraction bits: the ulp is 2^-shift */
+  whole = (uint64_t)a;
+  frac = (uint64_t)ldexp(a - (double)whole, shift); /* exact */
+  if (frac == 0) {
+    return 0;
+  }
+  count = decimal_digits(whole, digits);
+  *point = count;
+  for (int k = 1; k <= shift; k++) {
+    uint64_t scaled = frac * (pow10 *= 10);
+    uint64_t down = scaled >> shift;
+    uint64_t below = (scaled - (down << shift)) * 2; /* 2^-(shift+1) units */
+    uint64_t above = ((uint64_t)2 << shift) - below;
+    int even = (frac & 1) == 0;
+    int down_in = even ? below <= pow10 : below < pow10;
+    int up_in = even ? above <= pow10 : above < pow10;
+    uint64_t pick;
+
+    if (!down_in && !up_in) {
+      continue;
+    }
+    if (down_in && up_in) {
+      int nearer_down = below < above || (below == above && down % 2 == 0);
+
+      pick = nearer_down ? down : down + 1;
+    } else {
+      pick = down_in ? down : down + 1;
+    }
+    for (int i = k - 1; i >= 0; i--) {
+      digits[count + i] = (char)('0' + pick % 10);
+      pick /= 10;
+    }
+    return count + k;
+  }
+  return 0;
+}
+
 size_t fe_format_java_double(double d, char *buf)
 {
   char digits[32];
@@ -123,6 +204,9 @@ size_t fe_format_java_double(double d, char *buf)
     return n + 3;
   }
   count = integral_digits(a, digits, &point);
+  if (count == 0) {
+    count = large_fraction_digits(a, digits, &point);
+  }
   if (count == 0) {
     count = fe__shortest_digits(a, digits, &point);
   }

@@ -79,6 +79,25 @@ static const struct java_case scientific_cases[] = {
     {9007199254740992.0, "9.007199254740992E15"},
 };
 
+/*
+ * Between 2^39 and 2^52 a value has a short binary fraction and the
+ * shortest digits often tie: 1.5e15 + 0.25 is as near to ...0.2 as to
+ * ...0.3, and the even last digit wins (0.75 gives 0.8). An exact short
+ * fraction is printed whole when nothing shorter reads back as d.
+ */
+static const struct java_case large_fraction_cases[] = {
+    {1500000000000000.25, "1.5000000000000002E15"},
+    {1500000000000000.75, "1.5000000000000008E15"},
+    {1500000000000000.5, "1.5000000000000005E15"},
+    {2251799813685248.5, "2.2517998136852485E15"},
+    {2251799813685247.5, "2.2517998136852475E15"},
+    {549755813888.125, "5.49755813888125E11"},
+    {1000000000000.1, "1.0000000000001E12"},
+    {1234567890123.4567, "1.2345678901234568E12"},
+    {4503599627370495.5, "4.5035996273704955E15"},
+    {-1499270400123456.2, "-1.4992704001234562E15"},
+};
+
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 START_TEST(test_fe_format_java_double_special_value_prints_java_word)
@@ -96,6 +115,12 @@ END_TEST
 START_TEST(test_fe_format_java_double_outside_range_prints_scientific)
 {
   check_case(&scientific_cases[_i]);
+}
+END_TEST
+
+START_TEST(test_fe_format_java_double_large_with_fraction_prints_nearest)
+{
+  check_case(&large_fraction_cases[_i]);
 }
 END_TEST
 
@@ -131,6 +156,9 @@ Suite *fe_java_format_suite(void)
   tcase_add_loop_test(
       tc, test_fe_format_java_double_outside_range_prints_scientific, 0,
       COUNT(scientific_cases));
+  tcase_add_loop_test(
+      tc, test_fe_format_java_double_large_with_fraction_prints_nearest, 0,
+      COUNT(large_fraction_cases));
   suite_add_tcase(s, tc);
 
   tcase_set_tags(bugs, "known_bug");
