@@ -125,9 +125,13 @@ static int start_transports(struct server_state *s)
 
 static int start_service(struct server_state *s)
 {
-  struct rpc_service_config sc = {
-      (size_t)s->cfg.workers, (size_t)s->cfg.queue_length,
-      s->cfg.max_upload_bytes, s->cfg.max_flows_per_call, s->cfg.tmp_dir};
+  struct rpc_service_config sc = {.workers = (size_t)s->cfg.workers,
+                                  .queue_length = (size_t)s->cfg.queue_length,
+                                  .max_upload_bytes = s->cfg.max_upload_bytes,
+                                  .max_flows_per_call =
+                                      s->cfg.max_flows_per_call,
+                                  .max_open_flows = s->cfg.max_open_flows,
+                                  .tmp_dir = s->cfg.tmp_dir};
 
   s->svc = rpc_service_new(&sc);
   if (s->svc == NULL) {

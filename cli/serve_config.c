@@ -44,6 +44,8 @@ static const struct setting settings[] = {
                    max_upload_bytes, "largest capture per call, 0 = none"),
     NUMBER_SETTING("max-flows-per-call", "CICFLOW_MAX_FLOWS_PER_CALL",
                    max_flows_per_call, "most flows per call, 0 = none"),
+    NUMBER_SETTING("max-open-flows", "CICFLOW_MAX_OPEN_FLOWS", max_open_flows,
+                   "flows open at once per call (memory bound)"),
     TEXT_SETTING("tmp-dir", "CICFLOW_TMP_DIR", tmp_dir,
                  "directory for spool files (never left behind)"),
     NUMBER_SETTING("idle-timeout", "CICFLOW_IDLE_TIMEOUT", idle_timeout_s,
@@ -68,6 +70,7 @@ static void set_defaults(struct serve_config *cfg)
   cfg->queue_length = 16;
   cfg->max_upload_bytes = UINT64_C(64) << 30;
   cfg->max_flows_per_call = 0;
+  cfg->max_open_flows = 1000000;
   snprintf(cfg->tmp_dir, sizeof(cfg->tmp_dir), "%s",
            tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
   cfg->idle_timeout_s = 120;
@@ -164,6 +167,10 @@ static int check(const struct serve_config *cfg)
 {
   if (cfg->workers == 0 || cfg->workers > 1024) {
     fprintf(stderr, "cicflow serve: --workers must be 1 to 1024\n");
+    return -1;
+  }
+  if (cfg->max_open_flows == 0) {
+    fprintf(stderr, "cicflow serve: --max-open-flows must be at least 1\n");
     return -1;
   }
   if (cfg->queue_length > 100000) {

@@ -17,6 +17,7 @@ struct serve_config {
   uint64_t queue_length;
   uint64_t max_upload_bytes;
   uint64_t max_flows_per_call;
+  uint64_t max_open_flows;
   char tmp_dir[1024];
   uint64_t idle_timeout_s;
   uint64_t grace_period_s;

@@ -22,6 +22,8 @@
 #define FLOW_BATCH_MAX 256
 #define FLOW_BATCH_SECONDS 0.05
 
+#define WARNINGS_MAX 2 /* damage, and flows cut at the table limit */
+
 enum output_kind { OUT_ZIP, OUT_CSV, OUT_FLOWS };
 
 struct flow_batch {
@@ -46,7 +48,9 @@ struct pcap_job {
   enum rpc_code fail_code; /* set when a callback stopped the meter */
   char fail[RPC_MESSAGE_MAX];
   char protocol_error[RPC_MESSAGE_MAX];
-  char warning[FE_CAPTURE_ERR_MAX];
+  char warning[WARNINGS_MAX][FE_CAPTURE_ERR_MAX];
+  char *warning_ptrs[WARNINGS_MAX]; /* for the messages */
+  size_t warnings;
   char line[FE_ROW_CSV_MAX];
   struct fe_capture *cap;
 };
@@ -57,6 +61,15 @@ static double now_seconds(void)
 
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void add_warning(struct pcap_job *j, const char *text)
+{
+  if (j->warnings < WARNINGS_MAX) {
+    snprintf(j->warning[j->warnings], sizeof(j->warning[0]), "%s", text);
+    j->warning_ptrs[j->warnings] = j->warning[j->warnings];
+    j->warnings++;
+  }
 }
 
 static void fail(struct pcap_job *j, enum rpc_code code, const char *msg)
@@ -222,6 +235,9 @@ static int take_options(struct pcap_job *j,
   j->opts.time_zone =
       strlen(o->time_zone) < sizeof(j->zone) ? j->zone : o->time_zone;
   rpc__sanitize_name(o->file_name, j->name, sizeof(j->name));
+  if (j->svc->cfg.max_open_flows > 0) {
+    j->opts.max_flows = (size_t)j->svc->cfg.max_open_flows;
+  }
   if (fe_options_check(&j->opts, why, sizeof(why)) != 0) {
     char msg[RPC_MESSAGE_MAX];
 
@@ -280,13 +296,12 @@ static int send_output_start(struct pcap_job *j, const char *file_name,
   Cicflow__V1__ProcessPcapResponse resp =
       CICFLOW__V1__PROCESS_PCAP_RESPONSE__INIT;
   Cicflow__V1__OutputStart start = CICFLOW__V1__OUTPUT_START__INIT;
-  char *warnings[1] = {j->warning};
 
   start.file_name = (char *)file_name;
   start.content_type = (char *)type;
   start.size_bytes = size;
-  start.n_warnings = j->warning[0] != '\0' ? 1 : 0;
-  start.warnings = warnings;
+  start.n_warnings = j->warnings;
+  start.warnings = j->warning_ptrs;
   resp.payload_case = CICFLOW__V1__PROCESS_PCAP_RESPONSE__PAYLOAD_OUTPUT_START;
   resp.output_start = &start;
   return send_response(j, &resp, 0);
@@ -325,14 +340,21 @@ static int send_file(struct pcap_job *j, FILE *file, const char *file_name,
 
 static void summary_text(const struct pcap_job *j, char *buf, size_t size)
 {
-  snprintf(buf, size, "warning: %s\n", j->warning);
+  size_t n = 0;
+
+  buf[0] = '\0';
+  for (size_t i = 0; i < j->warnings && n < size; i++) {
+    int w = snprintf(buf + n, size - n, "warning: %s\n", j->warning[i]);
+
+    n += w > 0 ? (size_t)w : 0;
+  }
 }
 
 static int send_spooled_output(struct pcap_job *j)
 {
   char file_name[RPC__NAME_MAX + 16];
   char entry[RPC__NAME_MAX + 16];
-  char summary[FE_CAPTURE_ERR_MAX + 16];
+  char summary[WARNINGS_MAX * (FE_CAPTURE_ERR_MAX + 16)];
   char err[RPC_MESSAGE_MAX];
   FILE *zip;
   int rc;
@@ -348,7 +370,7 @@ static int send_spooled_output(struct pcap_job *j)
   }
   summary_text(j, summary, sizeof(summary));
   zip = rpc__zip_build(j->svc->tmp_dir, j->spool, entry,
-                       j->warning[0] != '\0' ? summary : NULL, err);
+                       j->warnings > 0 ? summary : NULL, err);
   if (zip == NULL) {
     fail(j, RPC_INTERNAL, err);
     return -1;
@@ -365,7 +387,6 @@ static int send_summary(struct pcap_job *j, const struct fe_counters *c)
       CICFLOW__V1__PROCESS_PCAP_RESPONSE__INIT;
   Cicflow__V1__Summary s = CICFLOW__V1__SUMMARY__INIT;
   Cicflow__V1__IgnoredPackets ignored = CICFLOW__V1__IGNORED_PACKETS__INIT;
-  char *warnings[1] = {j->warning};
 
   s.bytes_read = fe_capture_bytes_read(j->cap);
   s.packets_read = c->packets_read;
@@ -375,8 +396,8 @@ static int send_summary(struct pcap_job *j, const struct fe_counters *c)
   s.packets_ignored = &ignored;
   s.flows_written = c->flows_written;
   s.flows_dropped_single = c->flows_dropped_single;
-  s.n_warnings = j->warning[0] != '\0' ? 1 : 0;
-  s.warnings = warnings;
+  s.n_warnings = j->warnings;
+  s.warnings = j->warning_ptrs;
   s.link_type = (uint64_t)fe_capture_link_type(j->cap);
   s.peak_open_flows = c->peak_open_flows;
   resp.payload_case = CICFLOW__V1__PROCESS_PCAP_RESPONSE__PAYLOAD_SUMMARY;
@@ -401,7 +422,7 @@ static int classify_pump_end(struct pcap_job *j, int rc, const char *err)
     return -1;
   }
   if (rc == FE_ERR_DAMAGED) {
-    snprintf(j->warning, sizeof(j->warning), "%s", err);
+    add_warning(j, err);
     return 0;
   }
   fail(j, RPC_INTERNAL, fe_strerror(rc));
@@ -428,6 +449,21 @@ static int open_capture(struct pcap_job *j)
   return -1;
 }
 
+/* Flows cut at the open-flow limit are rows CICFlowMeter would split. */
+static void warn_if_cut(struct pcap_job *j, const struct fe_counters *c)
+{
+  char text[FE_CAPTURE_ERR_MAX];
+
+  if (c->flows_cut_at_limit == 0) {
+    return;
+  }
+  snprintf(text, sizeof(text),
+           "%llu flows were written before their end because more than "
+           "%zu flows were open at once (the server's open-flow limit)",
+           (unsigned long long)c->flows_cut_at_limit, j->opts.max_flows);
+  add_warning(j, text);
+}
+
 /* Steps after the options: returns 0 when the summary was sent. */
 static int run_capture(struct pcap_job *j)
 {
@@ -447,6 +483,7 @@ static int run_capture(struct pcap_job *j)
                         fe_meter_counters(m)->packets_read,
                         fe_meter_counters(m)->flows_written);
   rc = classify_pump_end(j, rc, err);
+  warn_if_cut(j, fe_meter_counters(m));
   if (rc == 0 && j->output == OUT_FLOWS) {
     rc = send_flow_batch(j);
   } else if (rc == 0) {

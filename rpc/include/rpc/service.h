@@ -22,6 +22,7 @@ struct rpc_service_config {
   size_t queue_length;         /* calls waiting for a worker */
   uint64_t max_upload_bytes;   /* per call; 0 = no limit */
   uint64_t max_flows_per_call; /* 0 = no limit */
+  uint64_t max_open_flows;     /* per call; 0 = the engine's default */
   const char *tmp_dir;         /* spool files live here, unlinked */
 };
 
