@@ -272,21 +272,28 @@ def check_options(srv, corpus, model, work):
                                 0.5),
                                ("delta/d09-udp-timeout.pcap", 30, 1.25),
                                ("real/ndpi__reddit.pcap", 7.5, 0.25)):
-        path = os.path.join(corpus, cap)
-        want = model_csv(model, path, os.path.join(work, "model.csv"),
-                         flow_s, act_s)
-        r = upload(srv, path, work,
-                   f"flow_timeout={flow_s}&activity_timeout={act_s}")
-        csv, _ = zip_csv(r, os.path.basename(cap))
-        why = "no CSV" if csv is None else same_rows(want, csv)
-        C.check(r.status == 200 and why is None,
-                f"{cap} flow_timeout={flow_s} activity_timeout={act_s}: "
-                "the model's rows", why or r)
-        C.check(csv is None or same_rows(read(os.path.join(
-            corpus, os.path.dirname(cap), "expected",
-            os.path.basename(cap) + "_Flow.csv")), csv) is not None or
-            cap.startswith("real"),
-            f"{cap}: the timeouts changed the rows")
+        check_timeouts(srv, corpus, model, cap, flow_s, act_s, work)
+
+
+def check_timeouts(srv, corpus, model, cap, flow_s, act_s, work):
+    """Rows as the model makes them with these timeouts, and different
+    from the default timeouts' rows (so the options did reach the
+    handler)."""
+    path = os.path.join(corpus, cap)
+    folder, name = os.path.split(cap)
+    want = model_csv(model, path, os.path.join(work, "model.csv"), flow_s,
+                     act_s)
+    default = read(os.path.join(corpus, folder, "expected",
+                                name + "_Flow.csv"))
+    r = upload(srv, path, work,
+               f"flow_timeout={flow_s}&activity_timeout={act_s}")
+    csv, _ = zip_csv(r, name)
+    why = "no CSV" if csv is None else same_rows(want, csv)
+    what = f"{cap} flow_timeout={flow_s} activity_timeout={act_s}"
+    C.check(r.status == 200 and why is None, f"{what}: the model's rows",
+            why or r)
+    C.check(same_rows(default, want) is not None,
+            f"{what}: differ from the default timeouts' rows")
 
 
 def check_label(srv, base, name, expected, work):
