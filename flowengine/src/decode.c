@@ -435,6 +435,69 @@ static enum verdict decode_pass(const uint8_t *data, uint32_t caplen,
 }
 
 /*
+ * The common frame, Ethernet + IPv4 without options or fragmentation +
+ * a complete TCP or UDP header, decoded in one step. For such a frame
+ * the general pass (scan_frame, take_packet) only trims the frame to the
+ * IP total length (jnetpcap's check compares the total length, not its
+ * end, with the frame length, which comes to the same minimum here),
+ * records the transport header whole and counts what follows it as
+ * payload; the wire-length cut does nothing when the wire length is not
+ * below the captured one, and a header that fits leaves the option checks
+ * nothing to reject. UDP port 1701 (L2TP) goes on to inner headers, so it
+ * takes the general path, as does every other shape. Returns 1 when it
+ * decoded the frame, 0 when the general path must.
+ */
+static int decode_common(const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+                         struct fe__packet *out)
+{
+  const uint8_t *ip = data + 14;
+  const uint8_t *l4 = ip + 20;
+  int64_t frame;
+  int64_t total;
+  int64_t header;
+
+  if (caplen < 14 + 20 + 8 || wirelen < caplen || data[12] != 0x08 ||
+      data[13] != 0x00 || (ip[0] & 0x0F) != 5 || (ip[6] & 0x3F) != 0 ||
+      ip[7] != 0) {
+    return 0;
+  }
+  total = (int64_t)ip[2] << 8 | ip[3];
+  frame = 14 + total < caplen ? 14 + total : caplen;
+  if (ip[9] == 6) {
+    if (frame < 14 + 20 + 20) {
+      return 0;
+    }
+    header = (int64_t)(l4[12] >> 4) * 4;
+    if (header < 20 || 14 + 20 + header > frame) {
+      return 0;
+    }
+    out->flags = l4[13];
+    out->window = (uint16_t)(l4[14] << 8 | l4[15]);
+  } else if (ip[9] == 17) {
+    header = 8;
+    if (frame < 14 + 20 + header || (l4[0] == 0x06 && l4[1] == 0xA5) ||
+        (l4[2] == 0x06 && l4[3] == 0xA5)) {
+      return 0;
+    }
+    out->flags = 0;
+    out->window = 0;
+  } else {
+    return 0;
+  }
+  memset(&out->tuple, 0, sizeof(out->tuple));
+  out->tuple.src = (uint32_t)ip[12] << 24 | (uint32_t)ip[13] << 16 |
+                   (uint32_t)ip[14] << 8 | ip[15];
+  out->tuple.dst = (uint32_t)ip[16] << 24 | (uint32_t)ip[17] << 16 |
+                   (uint32_t)ip[18] << 8 | ip[19];
+  out->tuple.sport = (uint16_t)(l4[0] << 8 | l4[1]);
+  out->tuple.dport = (uint16_t)(l4[2] << 8 | l4[3]);
+  out->tuple.proto = ip[9];
+  out->header = header;
+  out->payload = frame - (14 + 20 + header);
+  return 1;
+}
+
+/*
  * The reason given for an ignored frame follows the frame's real shape:
  * it is malformed if its IPv4 header (after Ethernet, or at byte 0 with
  * version 4) was cut short or invalid, and otherwise has no IPv4 at all.
@@ -447,6 +510,9 @@ int fe__decode_cic(const uint8_t *data, uint32_t caplen, uint32_t wirelen,
   enum verdict as_ethernet;
   enum verdict as_ip;
 
+  if (decode_common(data, caplen, wirelen, out)) {
+    return -1;
+  }
   as_ethernet = decode_pass(data, caplen, wirelen, L_ETH, out);
   if (as_ethernet == V_USED) {
     return -1;

@@ -294,6 +294,37 @@ START_TEST(test_fe__decode_cic_udp_payload_ignores_length_field)
 }
 END_TEST
 
+START_TEST(test_fe__decode_cic_udp_l2tp_takes_inner_tcp_ports)
+{
+  uint8_t f[160] = {0};
+  struct fe__packet p;
+  size_t n = put_eth(f, 0x00, ETHERTYPE_IPV4);
+
+  /*
+   * UDP port 1701 is L2TP: jnetpcap goes on through L2TP (6 bytes, no
+   * length bit) and PPP (protocol 0x0021) into an inner IPv4 + TCP, and
+   * the packet takes the outer addresses with the inner TCP's ports.
+   */
+  n += put_ip4(f + n, 20 + 8 + 6 + 4 + 20 + 20, 0, 17, IP_CLIENT, IP_SERVER);
+  n += put_udp(f + n, 1701, 1701, 8 + 6 + 4 + 40);
+  n += 6;
+  put16(f + n + 2, 0x0021);
+  n += 4;
+  n += put_ip4(f + n, 40, 0, 6, IP_ROUTER, IP_ROUTER);
+  n += put_tcp(f + n, 1234, 443, FE__TCP_SYN, 1000, 5);
+
+  ck_assert_int_eq(decode(f, n, &p), USED);
+  ck_assert_uint_eq(p.tuple.src, IP_CLIENT);
+  ck_assert_uint_eq(p.tuple.dst, IP_SERVER);
+  ck_assert_uint_eq(p.tuple.proto, 6);
+  ck_assert_uint_eq(p.tuple.sport, 1234);
+  ck_assert_uint_eq(p.tuple.dport, 443);
+  ck_assert_uint_eq(p.flags, FE__TCP_SYN);
+  ck_assert_int_eq(p.header, 20);
+  ck_assert_int_eq(p.payload, 0);
+}
+END_TEST
+
 START_TEST(test_fe__decode_cic_snaplen_cut_tcp_options_returns_malformed)
 {
   uint8_t f[128] = {0};
@@ -564,6 +595,7 @@ Suite *fe_decode_suite(void)
   tcase_add_test(
       tc, test_fe__decode_cic_icmp_unreachable_mixes_outer_ips_inner_ports);
   tcase_add_test(tc, test_fe__decode_cic_udp_payload_ignores_length_field);
+  tcase_add_test(tc, test_fe__decode_cic_udp_l2tp_takes_inner_tcp_ports);
   tcase_add_test(tc,
                  test_fe__decode_cic_snaplen_cut_tcp_options_returns_malformed);
   tcase_add_test(
