@@ -166,6 +166,11 @@ void gw__json_escape(const char *in, char *out, size_t size);
 void gw__header_text(const char *in, char *out, size_t size);
 /* gw__quoted_name: in as an HTTP quoted-string (quotes included). */
 void gw__quoted_name(const char *in, char *out, size_t size);
+/*
+ * gw__answer_at_once: 1 when an answer may be queued before the request
+ * body was read; else the body is drained first. See reply.c.
+ */
+int gw__answer_at_once(struct gw_request *r);
 /* gw__queue: adds the common headers, queues, records the status. */
 enum MHD_Result gw__queue(struct gw_request *r, unsigned status,
                           struct MHD_Response *resp);

@@ -173,15 +173,23 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind,
 }
 
 /*
- * Answers before any call runs; code is the gRPC status a gRPC client
- * would have had, for the metrics.
+ * Refuses the request before any call runs; code is the gRPC status a
+ * gRPC client would have had, for the metrics.
  */
 static enum MHD_Result refuse(struct gw_request *r, unsigned status,
                               enum rpc_code code, const char *detail)
 {
-  r->up->refused = 1;
-  r->up->refused_code = code;
-  return gw__reply_json(r, status, detail);
+  struct gw_upload *up = r->up;
+
+  up->refused = 1;
+  up->refused_code = code;
+  if (gw__answer_at_once(r)) {
+    return gw__reply_json(r, status, detail);
+  }
+  up->local_status = status;
+  snprintf(up->local_detail, sizeof(up->local_detail), "%s", detail);
+  up->discard = 1;
+  return MHD_YES;
 }
 
 static enum MHD_Result start_call(struct gw_request *r)
@@ -282,7 +290,9 @@ static enum MHD_Result take_body(struct gw_request *r, const char *data,
 {
   struct gw_upload *up = r->up;
 
-  drop_progress(r);
+  if (r->call != NULL) {
+    drop_progress(r);
+  }
   if (!up->discard && !wait_for_room(r)) {
     return MHD_YES;
   }

@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "gw_int.h"
 
 #define JSON_DETAIL_MAX (RPC_MESSAGE_MAX * 6 + 32)
+#define DRAIN_MAX_BYTES (64 * 1024 * 1024) /* read to refuse, at most */
 
 /*
  * The handler prefixes every refusal of the options with this; other
@@ -118,6 +120,26 @@ void gw__quoted_name(const char *in, char *out, size_t size)
   }
   out[n++] = '"';
   out[n] = '\0';
+}
+
+/*
+ * A client that asked for 100-continue waits for it; any other is already
+ * sending its body, and closing on unread data makes the kernel reset the
+ * connection, which can destroy the answer before the client reads it.
+ * Those are answered once the body is drained, unless it is too large to
+ * be worth draining.
+ */
+int gw__answer_at_once(struct gw_request *r)
+{
+  const char *expect = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                   MHD_HTTP_HEADER_EXPECT);
+  const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                               MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+  if (expect != NULL && strcasecmp(expect, "100-continue") == 0) {
+    return 1;
+  }
+  return cl != NULL && strtoull(cl, NULL, 10) > DRAIN_MAX_BYTES;
 }
 
 enum MHD_Result gw__queue(struct gw_request *r, unsigned status,

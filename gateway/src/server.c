@@ -229,13 +229,22 @@ static enum MHD_Result route(struct gw_request *r)
 }
 
 /*
- * GET and HEAD are answered once the request is whole: MHD closes the
- * connection after an answer queued before that, and keep-alive clients
- * (probes, browsers) would rather keep it.
+ * POST /process starts with its headers, so that it is processed while it
+ * uploads. Anything else is answered once the request is whole: MHD
+ * closes the connection after an answer queued earlier, which keep-alive
+ * clients (probes, browsers) would rather keep, and which can reset a
+ * client still sending; see gw__answer_at_once for the exceptions.
  */
-static int answer_later(const struct gw_request *r)
+static int route_now(struct gw_request *r)
 {
-  return strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
+  enum gw_route rt = GW_ROUTE_DOCS;
+  const char *allow = NULL;
+
+  if (gw__route_match(r->path, r->method, &rt, &allow) == 0 &&
+      rt == GW_ROUTE_PROCESS) {
+    return 1;
+  }
+  return gw__answer_at_once(r);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
@@ -252,7 +261,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
       return MHD_NO; /* out of memory: MHD drops the connection */
     }
     *req_cls = r;
-    return answer_later(r) ? MHD_YES : route(r);
+    return route_now(r) ? route(r) : MHD_YES;
   }
   if (r->up != NULL) {
     return gw__process_more(r, upload, upload_size);
