@@ -203,6 +203,12 @@ size_t fe_format_java_double(double d, char *buf)
     memcpy(buf + n, "0.0", 4);
     return n + 3;
   }
+  /* Half the values printed are counts or byte totals below 10^7. */
+  if (a < 1e7 && a == (double)(uint32_t)a) {
+    n += (size_t)decimal_digits((uint32_t)a, buf + n);
+    memcpy(buf + n, ".0", 3);
+    return n + 2;
+  }
   count = integral_digits(a, digits, &point);
   if (count == 0) {
     count = large_fraction_digits(a, digits, &point);
