@@ -196,13 +196,37 @@ static int on_close(nghttp2_session *s, int32_t id, uint32_t error_code,
   return 0;
 }
 
+/* Packs req behind its 5-byte gRPC prefix into c->out, to be sent. */
+static int frame_request(struct rpc_grpc_client *c,
+                         const Cicflow__V1__ProcessPcapRequest *req)
+{
+  size_t len = cicflow__v1__process_pcap_request__get_packed_size(req);
+
+  free(c->out);
+  c->out = malloc(5 + len);
+  if (c->out == NULL) {
+    c->out_len = 0;
+    c->out_pos = 0;
+    return -1;
+  }
+  c->out[0] = 0;
+  c->out[1] = (uint8_t)(len >> 24);
+  c->out[2] = (uint8_t)(len >> 16);
+  c->out[3] = (uint8_t)(len >> 8);
+  c->out[4] = (uint8_t)len;
+  cicflow__v1__process_pcap_request__pack(req, c->out + 5);
+  c->out_len = 5 + len;
+  c->out_pos = 0;
+  return 0;
+}
+
 /* Frames the next request message into c->out; 0 at end of input. */
 static int next_request(struct rpc_grpc_client *c)
 {
   Cicflow__V1__ProcessPcapRequest req = CICFLOW__V1__PROCESS_PCAP_REQUEST__INIT;
   uint8_t *chunk = malloc(c->chunk_bytes);
   size_t n = chunk != NULL ? fread(chunk, 1, c->chunk_bytes, c->capture) : 0;
-  size_t len;
+  int rc;
 
   if (n == 0) {
     free(chunk);
@@ -211,23 +235,9 @@ static int next_request(struct rpc_grpc_client *c)
   req.payload_case = CICFLOW__V1__PROCESS_PCAP_REQUEST__PAYLOAD_CHUNK;
   req.chunk.data = chunk;
   req.chunk.len = n;
-  len = cicflow__v1__process_pcap_request__get_packed_size(&req);
-  free(c->out);
-  c->out = malloc(5 + len);
-  if (c->out == NULL) {
-    free(chunk);
-    return 0;
-  }
-  c->out[0] = 0;
-  c->out[1] = (uint8_t)(len >> 24);
-  c->out[2] = (uint8_t)(len >> 16);
-  c->out[3] = (uint8_t)(len >> 8);
-  c->out[4] = (uint8_t)len;
-  cicflow__v1__process_pcap_request__pack(&req, c->out + 5);
-  c->out_len = 5 + len;
-  c->out_pos = 0;
+  rc = frame_request(c, &req);
   free(chunk);
-  return 1;
+  return rc == 0;
 }
 
 static ssize_t read_request(nghttp2_session *s, int32_t id, uint8_t *buf,
@@ -358,25 +368,10 @@ static int frame_options(struct rpc_grpc_client *c,
                          const Cicflow__V1__ProcessOptions *opts)
 {
   Cicflow__V1__ProcessPcapRequest req = CICFLOW__V1__PROCESS_PCAP_REQUEST__INIT;
-  size_t len;
 
   req.payload_case = CICFLOW__V1__PROCESS_PCAP_REQUEST__PAYLOAD_OPTIONS;
   req.options = (Cicflow__V1__ProcessOptions *)opts;
-  len = cicflow__v1__process_pcap_request__get_packed_size(&req);
-  free(c->out);
-  c->out = malloc(5 + len);
-  if (c->out == NULL) {
-    return -1;
-  }
-  c->out[0] = 0;
-  c->out[1] = (uint8_t)(len >> 24);
-  c->out[2] = (uint8_t)(len >> 16);
-  c->out[3] = (uint8_t)(len >> 8);
-  c->out[4] = (uint8_t)len;
-  cicflow__v1__process_pcap_request__pack(&req, c->out + 5);
-  c->out_len = 5 + len;
-  c->out_pos = 0;
-  return 0;
+  return frame_request(c, &req);
 }
 
 static int32_t submit_call(struct rpc_grpc_client *c)
