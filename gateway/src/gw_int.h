@@ -85,7 +85,9 @@ struct gw_request {
   double started;        /* monotonic seconds */
   unsigned status;       /* HTTP status queued, 0 before */
   uint64_t body_bytes;   /* request body bytes received */
-  struct gw_upload *up;  /* POST /process only */
+  uint64_t packets;      /* the call's result, for the request log */
+  uint64_t flows;
+  struct gw_upload *up; /* POST /process only */
   char method[16];
   char path[GW__PATH_LOG_MAX];
   char peer[64];

@@ -539,6 +539,7 @@ void gw__process_end(struct gw_request *r, enum MHD_RequestTerminationCode toe)
   rpc_metrics_call_end(RPC_TRANSPORT_REST, end_code(r, toe),
                        gw__now() - r->started);
   if (r->call != NULL) {
+    rpc_call_result(r->call, &r->packets, &r->flows);
     gw__untrack(r);
     rpc_call_detach(r->call);
     /* A no-op for a call that has ended; else the client is gone. */

@@ -305,11 +305,12 @@ static void log_request(const struct gw_request *r,
     status = GW__HTTP_CLIENT_GONE; /* nothing (whole) was delivered */
   }
   RPC_LOG(RPC_LOG_INFO, "gw", "request",
-          "method=%s path=%s peer=%s status=%u bytes_in=%llu ms=%.0f "
-          "end=%s",
+          "method=%s path=%s peer=%s status=%u bytes_in=%llu packets=%llu "
+          "flows=%llu ms=%.0f end=%s",
           rpc_log_quote(r->method, method, sizeof(method)),
           rpc_log_quote(r->path, path, sizeof(path)), r->peer, status,
-          (unsigned long long)r->body_bytes, (gw__now() - r->started) * 1e3,
+          (unsigned long long)r->body_bytes, (unsigned long long)r->packets,
+          (unsigned long long)r->flows, (gw__now() - r->started) * 1e3,
           end_name(toe));
 }
 

@@ -32,7 +32,9 @@ struct rpc_call {
   size_t consumed; /* taken by the worker, not yet reported */
   int ended;       /* finished or cancelled: no new work */
   int cancelled;
-  void *user; /* the transport's, see rpc_call_set_user */
+  void *user;       /* the transport's, see rpc_call_set_user */
+  uint64_t packets; /* see rpc_call_set_result */
+  uint64_t flows;
   enum rpc_code code;
   char message[RPC_MESSAGE_MAX];
 };
@@ -281,6 +283,22 @@ void rpc_call_set_user(struct rpc_call *c, void *user)
 void *rpc_call_user(const struct rpc_call *c)
 {
   return c->user;
+}
+
+void rpc_call_set_result(struct rpc_call *c, uint64_t packets, uint64_t flows)
+{
+  pthread_mutex_lock(&c->lock);
+  c->packets = packets;
+  c->flows = flows;
+  pthread_mutex_unlock(&c->lock);
+}
+
+void rpc_call_result(struct rpc_call *c, uint64_t *packets, uint64_t *flows)
+{
+  pthread_mutex_lock(&c->lock);
+  *packets = c->packets;
+  *flows = c->flows;
+  pthread_mutex_unlock(&c->lock);
 }
 
 uint64_t rpc_call_bytes_in(struct rpc_call *c)

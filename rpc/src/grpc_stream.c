@@ -157,12 +157,19 @@ static int final_status(struct grpc_stream *st, enum rpc_code *code,
 
 static void log_end(struct grpc_stream *st, enum rpc_code code)
 {
+  uint64_t packets = 0;
+  uint64_t flows = 0;
+
+  if (st->call != NULL) {
+    rpc_call_result(st->call, &packets, &flows);
+  }
   rpc_metrics_call_end(RPC_TRANSPORT_GRPC, code, grpc__now() - st->started);
   RPC_LOG(RPC_LOG_INFO, "grpc", "call",
-          "peer=%s method=%s status=%s "
-          "bytes_in=%llu ms=%.0f",
+          "peer=%s method=%s status=%s bytes_in=%llu packets=%llu "
+          "flows=%llu ms=%.0f",
           st->conn->peer, st->path, rpc_code_name(code),
           (unsigned long long)(st->call ? rpc_call_bytes_in(st->call) : 0),
+          (unsigned long long)packets, (unsigned long long)flows,
           (grpc__now() - st->started) * 1000.0);
 }
 

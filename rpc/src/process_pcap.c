@@ -482,6 +482,8 @@ static int run_capture(struct pcap_job *j)
   rpc_metrics_processed(fe_capture_bytes_read(j->cap),
                         fe_meter_counters(m)->packets_read,
                         fe_meter_counters(m)->flows_written);
+  rpc_call_set_result(j->call, fe_meter_counters(m)->packets_read,
+                      fe_meter_counters(m)->flows_written);
   rc = classify_pump_end(j, rc, err);
   warn_if_cut(j, fe_meter_counters(m));
   if (rc == 0 && j->output == OUT_FLOWS) {

@@ -90,6 +90,12 @@ void rpc_call_cancel(struct rpc_call *c, enum rpc_code code,
  */
 void rpc_call_set_user(struct rpc_call *c, void *user);
 void *rpc_call_user(const struct rpc_call *c);
+/*
+ * rpc_call_set_result / rpc_call_result: what the call's capture amounted
+ * to, set by the worker and read by the transport for its request log.
+ */
+void rpc_call_set_result(struct rpc_call *c, uint64_t packets, uint64_t flows);
+void rpc_call_result(struct rpc_call *c, uint64_t *packets, uint64_t *flows);
 /* rpc_call_bytes_in: request bytes pushed so far. */
 uint64_t rpc_call_bytes_in(struct rpc_call *c);
 
