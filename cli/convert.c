@@ -15,6 +15,8 @@
 #include "flowengine/meter.h"
 #include "flowengine/pump.h"
 
+#include "rpc/clock.h"
+
 #include "cli.h"
 #include "meter_options.h"
 #include "output.h"
@@ -122,7 +124,7 @@ static int meter_capture(const struct convert_args *a, const char *name,
   }
   if (a->stats) {
     print_stats(name, fe_meter_counters(m),
-                cli_monotonic_seconds() - progress.started);
+                rpc_clock_seconds() - progress.started);
   }
   fe_meter_free(m);
   if (rc == FE_ERR_DAMAGED) {

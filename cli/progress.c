@@ -2,24 +2,17 @@
 #include "progress.h"
 
 #include <stdio.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "rpc/clock.h"
+
 #define REDRAW_SECONDS 0.25
-
-double cli_monotonic_seconds(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void cli_progress_init(struct cli_progress *p, const char *name)
 {
   p->name = name;
   p->enabled = isatty(STDERR_FILENO);
-  p->started = cli_monotonic_seconds();
+  p->started = rpc_clock_seconds();
   p->last_shown = p->started;
   p->shown = 0;
 }
@@ -33,7 +26,7 @@ int cli_progress_update(void *ctx, uint64_t bytes, const struct fe_counters *c)
   if (!p->enabled) {
     return 0;
   }
-  now = cli_monotonic_seconds();
+  now = rpc_clock_seconds();
   if (now - p->last_shown < REDRAW_SECONDS) {
     return 0;
   }

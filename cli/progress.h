@@ -23,6 +23,4 @@ int cli_progress_update(void *ctx, uint64_t bytes, const struct fe_counters *c);
 /* Clears the line so that the next message starts clean. */
 void cli_progress_done(struct cli_progress *p);
 
-double cli_monotonic_seconds(void);
-
 #endif /* CLI_PROGRESS_H */

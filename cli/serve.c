@@ -17,6 +17,8 @@
 #include "rpc/log.h"
 #include "rpc/service.h"
 
+#include "rpc/clock.h"
+
 #include "cli.h"
 #include "progress.h"
 #include "serve_config.h"
@@ -48,7 +50,7 @@ static int calls_left(struct server_state *s)
 static void on_drain_tick(evutil_socket_t fd, short what, void *arg)
 {
   struct server_state *s = arg;
-  double waited = cli_monotonic_seconds() - s->stop_requested;
+  double waited = rpc_clock_seconds() - s->stop_requested;
 
   (void)fd;
   (void)what;
@@ -80,7 +82,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
   }
   RPC_LOG(RPC_LOG_INFO, "serve", "shutdown", "signal=%d grace_seconds=%llu",
           (int)sig, (unsigned long long)s->cfg.grace_period_s);
-  s->stop_requested = cli_monotonic_seconds();
+  s->stop_requested = rpc_clock_seconds();
   rpc_grpc_server_shutdown(s->grpc);
   gw_server_shutdown(s->gw);
   s->drain_timer = event_new(s->base, -1, EV_PERSIST, on_drain_tick, s);

@@ -94,7 +94,6 @@ struct gw_request {
 };
 
 /* server.c */
-double gw__now(void);
 /* gw__wake: the calls' wake callback; runs on a worker thread. */
 void gw__wake(void *ctx, struct rpc_call *call);
 void gw__lock(struct gw_server *s);

@@ -25,6 +25,7 @@
 
 #include "gw_int.h"
 
+#include "rpc/clock.h"
 #include "rpc/metrics.h"
 
 #include "cicflow/v1/flowmeter.pb-c.h"
@@ -537,7 +538,7 @@ void gw__process_end(struct gw_request *r, enum MHD_RequestTerminationCode toe)
   struct gw_upload *up = r->up;
 
   rpc_metrics_call_end(RPC_TRANSPORT_REST, end_code(r, toe),
-                       gw__now() - r->started);
+                       rpc_clock_seconds() - r->started);
   if (r->call != NULL) {
     rpc_call_result(r->call, &r->packets, &r->flows);
     gw__untrack(r);

@@ -18,23 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "gw_int.h"
 
+#include "rpc/clock.h"
 #include "rpc/log.h"
 #include "rpc/metrics.h"
 
 #define MHD_LOG_MAX 512
-
-double gw__now(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void gw__lock(struct gw_server *s)
 {
@@ -147,7 +139,7 @@ static struct gw_request *request_new(struct gw_server *s,
   }
   r->srv = s;
   r->conn = c;
-  r->started = gw__now();
+  r->started = rpc_clock_seconds();
   snprintf(r->method, sizeof(r->method), "%s", method);
   snprintf(r->path, sizeof(r->path), "%s", url);
   describe_peer(c, r->peer, sizeof(r->peer));
@@ -310,8 +302,8 @@ static void log_request(const struct gw_request *r,
           rpc_log_quote(r->method, method, sizeof(method)),
           rpc_log_quote(r->path, path, sizeof(path)), r->peer, status,
           (unsigned long long)r->body_bytes, (unsigned long long)r->packets,
-          (unsigned long long)r->flows, (gw__now() - r->started) * 1e3,
-          end_name(toe));
+          (unsigned long long)r->flows,
+          (rpc_clock_seconds() - r->started) * 1e3, end_name(toe));
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,

@@ -103,7 +103,6 @@ struct grpc_stream {
 
 /* grpc_server.c */
 void grpc__wake(void *ctx, struct rpc_call *call);
-double grpc__now(void);
 
 /* grpc_conn.c */
 int grpc__conn_start(struct rpc_grpc_server *srv, evutil_socket_t fd,

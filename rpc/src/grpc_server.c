@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "rpc/call.h"
@@ -21,14 +20,6 @@
 
 #include "cicflow/services_desc.h"
 #include "reflection.h"
-
-double grpc__now(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void grpc__wake(void *ctx, struct rpc_call *call)
 {

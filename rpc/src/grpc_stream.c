@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "rpc/call.h"
+#include "rpc/clock.h"
 #include "rpc/log.h"
 #include "rpc/metrics.h"
 #include "rpc/service.h"
@@ -37,7 +38,7 @@ struct grpc_stream *grpc__stream_new(struct grpc_conn *c, int32_t id)
   st->conn = c;
   st->id = id;
   st->timeout_us = -1;
-  st->started = grpc__now();
+  st->started = rpc_clock_seconds();
   st->next = c->streams;
   if (c->streams != NULL) {
     c->streams->prev = st;
@@ -163,14 +164,15 @@ static void log_end(struct grpc_stream *st, enum rpc_code code)
   if (st->call != NULL) {
     rpc_call_result(st->call, &packets, &flows);
   }
-  rpc_metrics_call_end(RPC_TRANSPORT_GRPC, code, grpc__now() - st->started);
+  rpc_metrics_call_end(RPC_TRANSPORT_GRPC, code,
+                       rpc_clock_seconds() - st->started);
   RPC_LOG(RPC_LOG_INFO, "grpc", "call",
           "peer=%s method=%s status=%s bytes_in=%llu packets=%llu "
           "flows=%llu ms=%.0f",
           st->conn->peer, st->path, rpc_code_name(code),
           (unsigned long long)(st->call ? rpc_call_bytes_in(st->call) : 0),
           (unsigned long long)packets, (unsigned long long)flows,
-          (grpc__now() - st->started) * 1000.0);
+          (rpc_clock_seconds() - st->started) * 1000.0);
 }
 
 static void submit_trailers(struct grpc_stream *st, enum rpc_code code,

@@ -9,12 +9,12 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "flowengine/capture.h"
 #include "flowengine/meter.h"
 #include "flowengine/pump.h"
 
+#include "rpc/clock.h"
 #include "rpc/metrics.h"
 
 #include "rpc_int.h"
@@ -54,14 +54,6 @@ struct pcap_job {
   char line[FE_ROW_CSV_MAX];
   struct fe_capture *cap;
 };
-
-static double now_seconds(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void add_warning(struct pcap_job *j, const char *text)
 {
@@ -115,7 +107,7 @@ static int send_flow_batch(struct pcap_job *j)
   resp.flows = &batch;
   rc = send_response(j, &resp, 0);
   j->batch->len = 0;
-  j->batch->last_sent = now_seconds();
+  j->batch->last_sent = rpc_clock_seconds();
   return rc;
 }
 
@@ -131,7 +123,7 @@ static int add_flow(struct pcap_job *j, const struct fe_row *row)
   b->ptrs[b->len] = msg;
   b->len++;
   if (b->len == FLOW_BATCH_MAX ||
-      now_seconds() - b->last_sent >= FLOW_BATCH_SECONDS) {
+      rpc_clock_seconds() - b->last_sent >= FLOW_BATCH_SECONDS) {
     return send_flow_batch(j);
   }
   return 0;
@@ -503,7 +495,7 @@ static int prepare_output(struct pcap_job *j)
   if (j->output == OUT_FLOWS) {
     j->batch = calloc(1, sizeof(*j->batch));
     if (j->batch != NULL) {
-      j->batch->last_sent = now_seconds();
+      j->batch->last_sent = rpc_clock_seconds();
     }
     return j->batch != NULL ? 0 : -1;
   }
