@@ -22,6 +22,7 @@
 
 #include "gw_int.h"
 
+#include "rpc/address.h"
 #include "rpc/clock.h"
 #include "rpc/log.h"
 #include "rpc/metrics.h"
@@ -342,41 +343,6 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
           rpc_log_quote(text, quoted, sizeof(quoted)));
 }
 
-/* "HOST:PORT" or "[V6HOST]:PORT", numeric only, as the gRPC side takes. */
-static int parse_address(const char *text, struct sockaddr_storage *ss,
-                         socklen_t *len)
-{
-  struct addrinfo hints;
-  struct addrinfo *res = NULL;
-  char host[64];
-  const char *colon = strrchr(text, ':');
-  size_t hlen;
-
-  if (colon == NULL || colon[1] == '\0') {
-    return -1;
-  }
-  hlen = (size_t)(colon - text);
-  if (hlen >= 2 && text[0] == '[' && text[hlen - 1] == ']') {
-    text++;
-    hlen -= 2;
-  }
-  if (hlen == 0 || hlen >= sizeof(host)) {
-    return -1;
-  }
-  memcpy(host, text, hlen);
-  host[hlen] = '\0';
-  memset(&hints, 0, sizeof(hints));
-  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
-  hints.ai_socktype = SOCK_STREAM;
-  if (getaddrinfo(host, colon + 1, &hints, &res) != 0) {
-    return -1;
-  }
-  memcpy(ss, res->ai_addr, res->ai_addrlen);
-  *len = res->ai_addrlen;
-  freeaddrinfo(res);
-  return 0;
-}
-
 /* The address actually bound: with port 0 the kernel chose the port. */
 static void describe_bound(struct gw_server *s)
 {
@@ -446,7 +412,7 @@ int gw_server_new(struct rpc_service *svc, const struct gw_config *cfg,
   s->max_upload_bytes = cfg->max_upload_bytes;
   pthread_mutex_init(&s->lock, NULL);
   memset(&ss, 0, sizeof(ss));
-  if (parse_address(cfg->address, &ss, &len) != 0) {
+  if (rpc_address_listen(cfg->address, &ss, &len) != 0) {
     snprintf(err, RPC_MESSAGE_MAX, "bad HTTP address '%s' (want HOST:PORT)",
              cfg->address);
     gw_server_free(s);

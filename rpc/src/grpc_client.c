@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "rpc/address.h"
 #include "rpc/service.h"
 
 #define MAX_RESPONSE (4u * 1024 * 1024)
@@ -264,26 +265,19 @@ static ssize_t read_request(nghttp2_session *s, int32_t id, uint8_t *buf,
 static int dial(const char *address, char *err)
 {
   char host[128];
-  const char *colon = strrchr(address, ':');
+  const char *port;
   struct addrinfo hints;
   struct addrinfo *res = NULL;
   int fd = -1;
-  size_t hlen = colon != NULL ? (size_t)(colon - address) : 0;
 
-  if (colon == NULL || hlen == 0 || hlen >= sizeof(host)) {
+  if (rpc_address_split(address, host, sizeof(host), &port) != 0) {
     snprintf(err, RPC_MESSAGE_MAX, "bad server address '%s' (HOST:PORT)",
              address);
     return -1;
   }
-  memcpy(host, address, hlen);
-  host[hlen] = '\0';
-  if (host[0] == '[' && host[hlen - 1] == ']') {
-    memmove(host, host + 1, hlen - 2);
-    host[hlen - 2] = '\0';
-  }
   memset(&hints, 0, sizeof(hints));
   hints.ai_socktype = SOCK_STREAM;
-  if (getaddrinfo(host, colon + 1, &hints, &res) != 0) {
+  if (getaddrinfo(host, port, &hints, &res) != 0) {
     snprintf(err, RPC_MESSAGE_MAX, "cannot resolve %s", address);
     return -1;
   }

@@ -15,6 +15,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "rpc/address.h"
 #include "rpc/call.h"
 #include "rpc/log.h"
 
@@ -92,45 +93,6 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
   }
 }
 
-static void set_port(struct sockaddr_storage *ss, uint16_t port)
-{
-  if (ss->ss_family == AF_INET6) {
-    ((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-  } else {
-    ((struct sockaddr_in *)ss)->sin_port = htons(port);
-  }
-}
-
-/*
- * "HOST:PORT" or "[V6HOST]:PORT" to a socket address. libevent's parser
- * refuses port 0, which asks the kernel for a free port, so the port is
- * read here and the host part parsed with a placeholder port.
- */
-static int parse_address(const char *text, struct sockaddr_storage *ss,
-                         int *len)
-{
-  const char *colon = strrchr(text, ':');
-  char host[128];
-  char *end = NULL;
-  long port;
-  int n = (int)sizeof(*ss);
-
-  if (colon == NULL || (size_t)(colon - text) + 3 > sizeof(host)) {
-    return -1;
-  }
-  port = strtol(colon + 1, &end, 10);
-  if (end == colon + 1 || *end != '\0' || port < 0 || port > 65535) {
-    return -1;
-  }
-  snprintf(host, sizeof(host), "%.*s:1", (int)(colon - text), text);
-  if (evutil_parse_sockaddr_port(host, (struct sockaddr *)ss, &n) != 0) {
-    return -1;
-  }
-  set_port(ss, (uint16_t)port);
-  *len = n;
-  return 0;
-}
-
 static void describe_bound(struct rpc_grpc_server *s)
 {
   struct sockaddr_storage ss;
@@ -174,7 +136,7 @@ int rpc_grpc_server_new(struct event_base *base, struct rpc_service *svc,
 {
   struct rpc_grpc_server *s = calloc(1, sizeof(*s));
   struct sockaddr_storage ss;
-  int len = 0;
+  socklen_t len = 0;
   int rc;
 
   if (s == NULL) {
@@ -196,7 +158,7 @@ int rpc_grpc_server_new(struct event_base *base, struct rpc_service *svc,
     rpc_grpc_server_free(s);
     return rc;
   }
-  if (parse_address(cfg->address, &ss, &len) != 0) {
+  if (rpc_address_listen(cfg->address, &ss, &len) != 0) {
     snprintf(err, RPC_MESSAGE_MAX, "bad gRPC address '%s' (want HOST:PORT)",
              cfg->address);
     rpc_grpc_server_free(s);
@@ -204,7 +166,7 @@ int rpc_grpc_server_new(struct event_base *base, struct rpc_service *svc,
   }
   s->listener = evconnlistener_new_bind(
       base, on_accept, s, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 128,
-      (struct sockaddr *)&ss, len);
+      (struct sockaddr *)&ss, (int)len);
   if (s->listener == NULL || start_wake(s) != 0) {
     snprintf(err, RPC_MESSAGE_MAX, "cannot listen on %s: %s", cfg->address,
              evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
