@@ -10,7 +10,6 @@
  */
 #include "gateway/server.h"
 
-#include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -110,22 +109,10 @@ static void describe_peer(struct MHD_Connection *c, char *out, size_t size)
 {
   const union MHD_ConnectionInfo *info =
       MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-  char host[INET6_ADDRSTRLEN] = "?";
 
   snprintf(out, size, "?");
-  if (info == NULL || info->client_addr == NULL) {
-    return;
-  }
-  if (info->client_addr->sa_family == AF_INET6) {
-    const struct sockaddr_in6 *a = (const void *)info->client_addr;
-
-    inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
-    snprintf(out, size, "[%s]:%u", host, (unsigned)ntohs(a->sin6_port));
-  } else if (info->client_addr->sa_family == AF_INET) {
-    const struct sockaddr_in *a = (const void *)info->client_addr;
-
-    inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
-    snprintf(out, size, "%s:%u", host, (unsigned)ntohs(a->sin_port));
+  if (info != NULL && info->client_addr != NULL) {
+    rpc_address_format(info->client_addr, out, size);
   }
 }
 
@@ -348,26 +335,9 @@ static void describe_bound(struct gw_server *s)
 {
   const union MHD_DaemonInfo *info =
       MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_LISTEN_FD);
-  struct sockaddr_storage ss;
-  socklen_t len = sizeof(ss);
-  char host[INET6_ADDRSTRLEN] = "?";
 
-  if (info == NULL ||
-      getsockname(info->listen_fd, (struct sockaddr *)&ss, &len) != 0) {
-    return;
-  }
-  if (ss.ss_family == AF_INET6) {
-    const struct sockaddr_in6 *a = (const void *)&ss;
-
-    inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
-    snprintf(s->address, sizeof(s->address), "[%s]:%u", host,
-             (unsigned)ntohs(a->sin6_port));
-  } else {
-    const struct sockaddr_in *a = (const void *)&ss;
-
-    inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
-    snprintf(s->address, sizeof(s->address), "%s:%u", host,
-             (unsigned)ntohs(a->sin_port));
+  if (info != NULL) {
+    rpc_address_bound(info->listen_fd, s->address, sizeof(s->address));
   }
 }
 

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #include "rpc/address.h"
 
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,5 +60,35 @@ int rpc_address_listen(const char *text, struct sockaddr_storage *ss,
   memcpy(ss, res->ai_addr, res->ai_addrlen);
   *len = res->ai_addrlen;
   freeaddrinfo(res);
+  return 0;
+}
+
+void rpc_address_format(const struct sockaddr *addr, char *out, size_t size)
+{
+  char host[INET6_ADDRSTRLEN] = "?";
+
+  snprintf(out, size, "?");
+  if (addr->sa_family == AF_INET6) {
+    const struct sockaddr_in6 *a = (const void *)addr;
+
+    inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+    snprintf(out, size, "[%s]:%u", host, (unsigned)ntohs(a->sin6_port));
+  } else if (addr->sa_family == AF_INET) {
+    const struct sockaddr_in *a = (const void *)addr;
+
+    inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+    snprintf(out, size, "%s:%u", host, (unsigned)ntohs(a->sin_port));
+  }
+}
+
+int rpc_address_bound(int fd, char *out, size_t size)
+{
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof(ss);
+
+  if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0) {
+    return -1;
+  }
+  rpc_address_format((const struct sockaddr *)&ss, out, size);
   return 0;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "rpc/address.h"
 #include "rpc/log.h"
 
 #define OUTPUT_HIGH_WATER (64 * 1024)
@@ -257,23 +258,6 @@ static void on_event(struct bufferevent *bev, short events, void *arg)
   grpc__conn_free(c);
 }
 
-static void describe_peer(struct grpc_conn *c, const struct sockaddr *addr)
-{
-  char host[64] = "?";
-
-  if (addr->sa_family == AF_INET6) {
-    const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)addr;
-
-    evutil_inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
-    snprintf(c->peer, sizeof(c->peer), "[%s]:%u", host, ntohs(a->sin6_port));
-  } else {
-    const struct sockaddr_in *a = (const struct sockaddr_in *)addr;
-
-    evutil_inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
-    snprintf(c->peer, sizeof(c->peer), "%s:%u", host, ntohs(a->sin_port));
-  }
-}
-
 static void tune_socket(evutil_socket_t fd)
 {
   int one = 1;
@@ -293,7 +277,7 @@ int grpc__conn_start(struct rpc_grpc_server *srv, evutil_socket_t fd,
     return -1;
   }
   c->srv = srv;
-  describe_peer(c, addr);
+  rpc_address_format(addr, c->peer, sizeof(c->peer));
   tune_socket(fd);
   c->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
   c->session = c->bev != NULL ? new_session(c) : NULL;

@@ -7,8 +7,6 @@
  */
 #include "grpc_int.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,28 +93,8 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 
 static void describe_bound(struct rpc_grpc_server *s)
 {
-  struct sockaddr_storage ss;
-  socklen_t len = sizeof(ss);
-  char host[64] = "?";
-  int port = 0;
-  evutil_socket_t fd = evconnlistener_get_fd(s->listener);
-
-  if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0) {
-    return;
-  }
-  if (ss.ss_family == AF_INET6) {
-    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-
-    inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
-    port = ntohs(a->sin6_port);
-    snprintf(s->address, sizeof(s->address), "[%s]:%d", host, port);
-  } else {
-    struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-
-    inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
-    port = ntohs(a->sin_port);
-    snprintf(s->address, sizeof(s->address), "%s:%d", host, port);
-  }
+  rpc_address_bound(evconnlistener_get_fd(s->listener), s->address,
+                    sizeof(s->address));
 }
 
 static int start_wake(struct rpc_grpc_server *s)

@@ -25,4 +25,13 @@ int rpc_address_split(const char *text, char *host, size_t host_size,
 int rpc_address_listen(const char *text, struct sockaddr_storage *ss,
                        socklen_t *len);
 
+/*
+ * rpc_address_format: addr as "HOST:PORT" or "[V6HOST]:PORT" in out
+ * (size bytes), or "?" for another family.
+ */
+void rpc_address_format(const struct sockaddr *addr, char *out, size_t size);
+
+/* rpc_address_bound: the formatted local address of socket fd; -1 on error. */
+int rpc_address_bound(int fd, char *out, size_t size);
+
 #endif /* RPC_ADDRESS_H */
