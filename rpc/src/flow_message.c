@@ -43,6 +43,39 @@ static void store_cell(const ProtobufCFieldDescriptor *f,
   }
 }
 
+static Cicflow__V1__EndReason end_reason(enum fe_end_reason r)
+{
+  switch (r) {
+  case FE_END_FIN:
+    return CICFLOW__V1__END_REASON__END_REASON_FIN;
+  case FE_END_RST:
+    return CICFLOW__V1__END_REASON__END_REASON_RST;
+  case FE_END_ACTIVE_TIMEOUT:
+    return CICFLOW__V1__END_REASON__END_REASON_ACTIVE_TIMEOUT;
+  case FE_END_IDLE_TIMEOUT:
+    return CICFLOW__V1__END_REASON__END_REASON_IDLE_TIMEOUT;
+  case FE_END_END_OF_INPUT:
+    return CICFLOW__V1__END_REASON__END_REASON_END_OF_INPUT;
+  case FE_END_TABLE_FULL:
+    return CICFLOW__V1__END_REASON__END_REASON_TABLE_FULL;
+  case FE_END_REASONS:
+    break;
+  }
+  return CICFLOW__V1__END_REASON__END_REASON_UNSPECIFIED;
+}
+
+/* Fields 100 and up: values of the row beyond its 84 cells. */
+static void store_extras(const struct fe_row *row, Cicflow__V1__Flow *flow)
+{
+  flow->first_packet_us = row->first_packet_us;
+  flow->last_packet_us = row->last_packet_us;
+  flow->end_reason = end_reason(row->end_reason);
+  flow->icmp_type = row->icmp_type;
+  flow->icmp_code = row->icmp_code;
+  flow->fwd_rst_flags = row->fwd_rst;
+  flow->bwd_rst_flags = row->bwd_rst;
+}
+
 void rpc__flow_from_row(const struct fe_row *row, Cicflow__V1__Flow *flow)
 {
   const ProtobufCMessageDescriptor *d = &cicflow__v1__flow__descriptor;
@@ -54,5 +87,5 @@ void rpc__flow_from_row(const struct fe_row *row, Cicflow__V1__Flow *flow)
       store_cell(f, row, (char *)flow);
     }
   }
-  flow->first_packet_us = row->first_packet_us;
+  store_extras(row, flow);
 }

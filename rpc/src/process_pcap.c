@@ -22,7 +22,11 @@
 #define FLOW_BATCH_MAX 256
 #define FLOW_BATCH_SECONDS 0.05
 
-#define WARNINGS_MAX 2 /* damage, and flows cut at the table limit */
+#define WARNINGS_MAX 2        /* damage, and flows cut at the table limit */
+#define SUMMARY_TEXT_MAX 1024 /* summary.txt without its warnings */
+
+/* The engine's limit on every timeout, checked here to name the field. */
+#define TIMEOUT_MAX_US (INT64_C(10) * 366 * 86400 * 1000000)
 
 enum output_kind { OUT_ZIP, OUT_CSV, OUT_FLOWS };
 
@@ -40,6 +44,7 @@ struct pcap_job {
   enum output_kind output;
   char name[RPC__NAME_MAX];
   struct fe_options opts;
+  struct fe_layout layout;
   char label[FE_LABEL_MAX];
   char zone[64];
   FILE *spool;
@@ -148,7 +153,7 @@ static int on_row(void *ctx, const struct fe_row *row)
     }
     return 0;
   }
-  size_t len = fe_row_format_csv(row, j->line);
+  size_t len = fe_row_format_layout(row, &j->layout, j->line);
   if (fwrite(j->line, 1, len, j->spool) != len) {
     fail(j, RPC_INTERNAL, "cannot write the temporary CSV file");
     return 1;
@@ -197,45 +202,190 @@ static int take_output(struct pcap_job *j, Cicflow__V1__OutputFormat f)
   }
 }
 
-/* Maps the options message onto the engine's options. */
+/* Refuses the options with a message that names what is wrong. */
+static int refuse(struct pcap_job *j, const char *why)
+{
+  char msg[RPC_MESSAGE_MAX];
+
+  snprintf(msg, sizeof(msg), "invalid options: %s", why);
+  fail(j, RPC_INVALID_ARGUMENT, msg);
+  return -1;
+}
+
+static int take_profile(struct pcap_job *j, Cicflow__V1__Profile p)
+{
+  char why[128];
+
+  switch (p) {
+  case CICFLOW__V1__PROFILE__PROFILE_UNSPECIFIED:
+  case CICFLOW__V1__PROFILE__PROFILE_CIC:
+    j->opts.profile = FE_PROFILE_CIC;
+    return 0;
+  case CICFLOW__V1__PROFILE__PROFILE_CORRECTED:
+    j->opts.profile = FE_PROFILE_CORRECTED;
+    return 0;
+  default:
+    snprintf(why, sizeof(why),
+             "unknown profile %d; use PROFILE_CIC or PROFILE_CORRECTED",
+             (int)p);
+    return refuse(j, why);
+  }
+}
+
+static int take_columns(struct pcap_job *j, Cicflow__V1__ColumnDialect d)
+{
+  char why[160];
+
+  switch (d) {
+  case CICFLOW__V1__COLUMN_DIALECT__COLUMN_DIALECT_UNSPECIFIED:
+  case CICFLOW__V1__COLUMN_DIALECT__COLUMN_DIALECT_CICFLOWMETER:
+    j->layout.dialect = FE_DIALECT_CICFLOWMETER;
+    return 0;
+  case CICFLOW__V1__COLUMN_DIALECT__COLUMN_DIALECT_CICIDS2017:
+    j->layout.dialect = FE_DIALECT_CICIDS2017;
+    return 0;
+  case CICFLOW__V1__COLUMN_DIALECT__COLUMN_DIALECT_SNAKE:
+    j->layout.dialect = FE_DIALECT_SNAKE;
+    return 0;
+  default:
+    snprintf(why, sizeof(why),
+             "unknown columns %d; use COLUMN_DIALECT_CICFLOWMETER, "
+             "COLUMN_DIALECT_CICIDS2017 or COLUMN_DIALECT_SNAKE",
+             (int)d);
+    return refuse(j, why);
+  }
+}
+
+/* The FE_EXTRA_* bit of one ExtraColumn value; 0 for UNSPECIFIED. */
+static int extra_bit(Cicflow__V1__ExtraColumn e, unsigned *bit)
+{
+  switch (e) {
+  case CICFLOW__V1__EXTRA_COLUMN__EXTRA_COLUMN_UNSPECIFIED:
+    *bit = 0;
+    return 0;
+  case CICFLOW__V1__EXTRA_COLUMN__EXTRA_COLUMN_END_REASON:
+    *bit = FE_EXTRA_END_REASON;
+    return 0;
+  case CICFLOW__V1__EXTRA_COLUMN__EXTRA_COLUMN_TIMES:
+    *bit = FE_EXTRA_TIMES;
+    return 0;
+  case CICFLOW__V1__EXTRA_COLUMN__EXTRA_COLUMN_ICMP:
+    *bit = FE_EXTRA_ICMP;
+    return 0;
+  case CICFLOW__V1__EXTRA_COLUMN__EXTRA_COLUMN_RST:
+    *bit = FE_EXTRA_RST;
+    return 0;
+  default:
+    return -1;
+  }
+}
+
+static int take_extras(struct pcap_job *j, const Cicflow__V1__ProcessOptions *o)
+{
+  char why[160];
+  unsigned bit;
+
+  j->layout.extras = 0;
+  for (size_t i = 0; i < o->n_extra_columns; i++) {
+    if (extra_bit(o->extra_columns[i], &bit) != 0) {
+      snprintf(why, sizeof(why),
+               "unknown extra_columns value %d; use EXTRA_COLUMN_END_REASON, "
+               "EXTRA_COLUMN_TIMES, EXTRA_COLUMN_ICMP or EXTRA_COLUMN_RST",
+               (int)o->extra_columns[i]);
+      return refuse(j, why);
+    }
+    j->layout.extras |= bit;
+  }
+  return 0;
+}
+
+/* A timeout field: 0 keeps the default in *us. */
+static int take_us(struct pcap_job *j, const char *field, uint64_t v,
+                   int64_t *us)
+{
+  char why[160];
+
+  if (v > (uint64_t)TIMEOUT_MAX_US) {
+    snprintf(why, sizeof(why), "%s is %llu; the limit is %lld (ten years)",
+             field, (unsigned long long)v, (long long)TIMEOUT_MAX_US);
+    return refuse(j, why);
+  }
+  if (v > 0) {
+    *us = (int64_t)v;
+  }
+  return 0;
+}
+
+/*
+ * The corrected profile's own rules mean nothing to cic, so a client that
+ * sets them with cic has misunderstood something: say so.
+ */
+static int take_corrected_only(struct pcap_job *j,
+                               const Cicflow__V1__ProcessOptions *o)
+{
+  const char *field = o->idle_timeout_us != 0     ? "idle_timeout_us"
+                      : o->teardown_grace_us != 0 ? "teardown_grace_us"
+                                                  : NULL;
+  char why[160];
+
+  if (field != NULL && j->opts.profile != FE_PROFILE_CORRECTED) {
+    snprintf(why, sizeof(why),
+             "%s applies only to PROFILE_CORRECTED; the cic profile has no "
+             "such rule",
+             field);
+    return refuse(j, why);
+  }
+  if (take_us(j, "idle_timeout_us", o->idle_timeout_us,
+              &j->opts.idle_timeout_us) != 0 ||
+      take_us(j, "teardown_grace_us", o->teardown_grace_us,
+              &j->opts.teardown_grace_us) != 0) {
+    return -1;
+  }
+  return 0;
+}
+
+static void take_texts(struct pcap_job *j, const Cicflow__V1__ProcessOptions *o)
+{
+  snprintf(j->label, sizeof(j->label), "%s",
+           o->label[0] != '\0' ? o->label : j->opts.label);
+  snprintf(j->zone, sizeof(j->zone), "%s",
+           o->time_zone[0] != '\0' ? o->time_zone : "UTC");
+  /* Texts too long for the copies go as they are, to be refused. */
+  j->opts.label = strlen(o->label) < FE_LABEL_MAX ? j->label : o->label;
+  j->opts.time_zone =
+      strlen(o->time_zone) < sizeof(j->zone) ? j->zone : o->time_zone;
+}
+
+/* Maps the options message onto the engine's options and layout. */
 static int take_options(struct pcap_job *j,
                         const Cicflow__V1__ProcessOptions *o)
 {
   char why[160];
 
   fe_options_init(&j->opts);
-  if (o->profile != CICFLOW__V1__PROFILE__PROFILE_UNSPECIFIED &&
-      o->profile != CICFLOW__V1__PROFILE__PROFILE_CIC) {
-    fail(j, RPC_INVALID_ARGUMENT, "invalid options: unknown profile");
+  memset(&j->layout, 0, sizeof(j->layout));
+  if (take_profile(j, o->profile) != 0 || take_columns(j, o->columns) != 0 ||
+      take_extras(j, o) != 0) {
     return -1;
   }
   if (take_output(j, o->output) != 0) {
-    fail(j, RPC_INVALID_ARGUMENT, "invalid options: unknown output format");
+    return refuse(j, "unknown output format");
+  }
+  if (take_us(j, "flow_timeout_us", o->flow_timeout_us,
+              &j->opts.flow_timeout_us) != 0 ||
+      take_us(j, "activity_timeout_us", o->activity_timeout_us,
+              &j->opts.activity_timeout_us) != 0 ||
+      take_corrected_only(j, o) != 0) {
     return -1;
   }
-  if (o->flow_timeout_us > 0) {
-    j->opts.flow_timeout_us = (int64_t)(o->flow_timeout_us & INT64_MAX);
-  }
-  if (o->activity_timeout_us > 0) {
-    j->opts.activity_timeout_us = (int64_t)(o->activity_timeout_us & INT64_MAX);
-  }
-  snprintf(j->label, sizeof(j->label), "%s",
-           o->label[0] != '\0' ? o->label : j->opts.label);
-  snprintf(j->zone, sizeof(j->zone), "%s",
-           o->time_zone[0] != '\0' ? o->time_zone : "UTC");
-  j->opts.label = strlen(o->label) < FE_LABEL_MAX ? j->label : o->label;
-  j->opts.time_zone =
-      strlen(o->time_zone) < sizeof(j->zone) ? j->zone : o->time_zone;
+  j->opts.min_packets = o->min_packets;
+  take_texts(j, o);
   rpc__sanitize_name(o->file_name, j->name, sizeof(j->name));
   if (j->svc->cfg.max_open_flows > 0) {
     j->opts.max_flows = (size_t)j->svc->cfg.max_open_flows;
   }
   if (fe_options_check(&j->opts, why, sizeof(why)) != 0) {
-    char msg[RPC_MESSAGE_MAX];
-
-    snprintf(msg, sizeof(msg), "invalid options: %s", why);
-    fail(j, RPC_INVALID_ARGUMENT, msg);
-    return -1;
+    return refuse(j, why);
   }
   return 0;
 }
@@ -330,23 +480,74 @@ static int send_file(struct pcap_job *j, FILE *file, const char *file_name,
   return rc;
 }
 
-static void summary_text(const struct pcap_job *j, char *buf, size_t size)
+/* Text built line by line; a line that does not fit is left out. */
+struct text {
+  char *buf;
+  size_t size;
+  size_t len;
+};
+
+static void put_line(struct text *t, const char *prefix, const char *name,
+                     const char *value)
 {
-  size_t n = 0;
+  size_t room = t->size - t->len;
+  int n = snprintf(t->buf + t->len, room, "%s%s: %s\n", prefix, name, value);
 
-  buf[0] = '\0';
-  for (size_t i = 0; i < j->warnings && n < size; i++) {
-    int w = snprintf(buf + n, size - n, "warning: %s\n", j->warning[i]);
-
-    n += w > 0 ? (size_t)w : 0;
+  if (n > 0 && (size_t)n < room) {
+    t->len += (size_t)n;
+  } else {
+    t->buf[t->len] = '\0';
   }
 }
 
-static int send_spooled_output(struct pcap_job *j)
+static void put_count(struct text *t, const char *prefix, const char *name,
+                      uint64_t value)
+{
+  char digits[24];
+
+  snprintf(digits, sizeof(digits), "%llu", (unsigned long long)value);
+  put_line(t, prefix, name, digits);
+}
+
+/*
+ * summary.txt: the Summary's counts as "name: value" lines, then the
+ * warnings. Always in the zip, since REST clients get nothing else that
+ * tells why a capture gave fewer rows than they expected.
+ */
+static void summary_text(const struct pcap_job *j, const struct fe_counters *c,
+                         char *buf, size_t size)
+{
+  struct text t = {buf, size, 0};
+  uint64_t ignored = 0;
+
+  buf[0] = '\0';
+  for (int r = 0; r < FE_IGNORE_REASONS; r++) {
+    ignored += c->packets_ignored[r];
+  }
+  put_line(&t, "", "profile",
+           j->opts.profile == FE_PROFILE_CORRECTED ? "corrected" : "cic");
+  put_count(&t, "", "packets_read", c->packets_read);
+  put_count(&t, "", "packets_used", c->packets_used);
+  put_count(&t, "", "packets_ignored", ignored);
+  for (int r = 0; r < FE_IGNORE_REASONS; r++) {
+    put_count(&t, "packets_ignored.",
+              fe_ignore_reason_name((enum fe_ignore_reason)r),
+              c->packets_ignored[r]);
+  }
+  put_count(&t, "", "packets_out_of_order", c->packets_out_of_order);
+  put_count(&t, "", "flows_written", c->flows_written);
+  put_count(&t, "", "flows_dropped_single", c->flows_dropped_single);
+  put_count(&t, "", "packets_in_dropped_flows", c->packets_in_dropped);
+  for (size_t i = 0; i < j->warnings; i++) {
+    put_line(&t, "", "warning", j->warning[i]);
+  }
+}
+
+static int send_spooled_output(struct pcap_job *j, const struct fe_counters *c)
 {
   char file_name[RPC__NAME_MAX + 16];
   char entry[RPC__NAME_MAX + 16];
-  char summary[WARNINGS_MAX * (FE_CAPTURE_ERR_MAX + 16)];
+  char summary[SUMMARY_TEXT_MAX + WARNINGS_MAX * (FE_CAPTURE_ERR_MAX + 16)];
   char err[RPC_MESSAGE_MAX];
   FILE *zip;
   int rc;
@@ -360,9 +561,8 @@ static int send_spooled_output(struct pcap_job *j)
   if (j->output == OUT_CSV) {
     return send_file(j, j->spool, entry, "text/csv");
   }
-  summary_text(j, summary, sizeof(summary));
-  zip = rpc__zip_build(j->svc->tmp_dir, j->spool, entry,
-                       j->warnings > 0 ? summary : NULL, err);
+  summary_text(j, c, summary, sizeof(summary));
+  zip = rpc__zip_build(j->svc->tmp_dir, j->spool, entry, summary, err);
   if (zip == NULL) {
     fail(j, RPC_INTERNAL, err);
     return -1;
@@ -371,6 +571,17 @@ static int send_spooled_output(struct pcap_job *j)
   rc = send_file(j, zip, file_name, "application/zip");
   fclose(zip);
   return rc;
+}
+
+static void fill_ignored(Cicflow__V1__IgnoredPackets *ig,
+                         const struct fe_counters *c)
+{
+  ig->no_ipv4 = c->packets_ignored[FE_IGNORE_NO_IPV4];
+  ig->malformed = c->packets_ignored[FE_IGNORE_MALFORMED];
+  ig->link_type = c->packets_ignored[FE_IGNORE_LINK_TYPE];
+  ig->not_ip = c->packets_ignored[FE_IGNORE_NOT_IP];
+  ig->fragment = c->packets_ignored[FE_IGNORE_FRAGMENT];
+  ig->truncated = c->packets_ignored[FE_IGNORE_TRUNCATED];
 }
 
 static int send_summary(struct pcap_job *j, const struct fe_counters *c)
@@ -383,11 +594,12 @@ static int send_summary(struct pcap_job *j, const struct fe_counters *c)
   s.bytes_read = fe_capture_bytes_read(j->cap);
   s.packets_read = c->packets_read;
   s.packets_used = c->packets_used;
-  ignored.no_ipv4 = c->packets_ignored[FE_IGNORE_NO_IPV4];
-  ignored.malformed = c->packets_ignored[FE_IGNORE_MALFORMED];
+  fill_ignored(&ignored, c);
   s.packets_ignored = &ignored;
   s.flows_written = c->flows_written;
   s.flows_dropped_single = c->flows_dropped_single;
+  s.packets_in_dropped_flows = c->packets_in_dropped;
+  s.packets_out_of_order = c->packets_out_of_order;
   s.n_warnings = j->warnings;
   s.warnings = j->warning_ptrs;
   s.link_type = (uint64_t)fe_capture_link_type(j->cap);
@@ -481,7 +693,7 @@ static int run_capture(struct pcap_job *j)
   if (rc == 0 && j->output == OUT_FLOWS) {
     rc = send_flow_batch(j);
   } else if (rc == 0) {
-    rc = send_spooled_output(j);
+    rc = send_spooled_output(j, fe_meter_counters(m));
   }
   if (rc == 0) {
     rc = send_summary(j, fe_meter_counters(m));
@@ -504,7 +716,8 @@ static int prepare_output(struct pcap_job *j)
     fail(j, RPC_INTERNAL, "cannot create a temporary file");
     return -1;
   }
-  fputs(fe_csv_header(), j->spool);
+  fe_layout_header(&j->layout, j->line);
+  fputs(j->line, j->spool);
   fputc('\n', j->spool);
   return 0;
 }
