@@ -21,9 +21,10 @@
 #include "meter_options.h"
 #include "output.h"
 #include "progress.h"
+#include "summary.h"
 
 struct convert_args {
-  struct fe_options opts;
+  struct cli_meter meter;
   const char *outdir; /* "-" for standard output */
   int quiet;
   int stats; /* print counters as key=value for scripts */
@@ -31,6 +32,7 @@ struct convert_args {
 
 struct csv_sink {
   FILE *out;
+  const struct fe_layout *layout;
   char line[FE_ROW_CSV_MAX];
 };
 
@@ -54,45 +56,9 @@ static void convert_usage(FILE *out)
 static int write_row(void *ctx, const struct fe_row *row)
 {
   struct csv_sink *sink = ctx;
-  size_t len = fe_row_format_csv(row, sink->line);
+  size_t len = fe_row_format_layout(row, sink->layout, sink->line);
 
   return fwrite(sink->line, 1, len, sink->out) == len ? 0 : 1;
-}
-
-static void print_summary(const char *name, const struct fe_counters *c,
-                          const char *dest)
-{
-  fprintf(stderr,
-          "%s: %llu packets read, %llu used, %llu ignored (no_ipv4 %llu, "
-          "malformed %llu), %llu flows written to %s\n",
-          name, (unsigned long long)c->packets_read,
-          (unsigned long long)c->packets_used,
-          (unsigned long long)(c->packets_ignored[FE_IGNORE_NO_IPV4] +
-                               c->packets_ignored[FE_IGNORE_MALFORMED]),
-          (unsigned long long)c->packets_ignored[FE_IGNORE_NO_IPV4],
-          (unsigned long long)c->packets_ignored[FE_IGNORE_MALFORMED],
-          (unsigned long long)c->flows_written, dest);
-}
-
-static void print_stats(const char *name, const struct fe_counters *c,
-                        double seconds)
-{
-  fprintf(stderr,
-          "stats input=%s packets_read=%llu packets_used=%llu "
-          "ignored_no_ipv4=%llu ignored_malformed=%llu flows_written=%llu "
-          "flows_dropped_single=%llu flows_cut_at_limit=%llu "
-          "packets_late=%llu peak_open_flows=%llu flow_state_bytes=%zu "
-          "seconds=%.3f\n",
-          name, (unsigned long long)c->packets_read,
-          (unsigned long long)c->packets_used,
-          (unsigned long long)c->packets_ignored[FE_IGNORE_NO_IPV4],
-          (unsigned long long)c->packets_ignored[FE_IGNORE_MALFORMED],
-          (unsigned long long)c->flows_written,
-          (unsigned long long)c->flows_dropped_single,
-          (unsigned long long)c->flows_cut_at_limit,
-          (unsigned long long)c->packets_late,
-          (unsigned long long)c->peak_open_flows, fe_flow_state_size(),
-          seconds);
 }
 
 /* Runs one capture into sink; returns a cli_exit code. */
@@ -103,13 +69,14 @@ static int meter_capture(const struct convert_args *a, const char *name,
   struct fe_meter *m = NULL;
   struct cli_progress progress;
   char err[FE_CAPTURE_ERR_MAX];
-  int rc = fe_meter_new(&a->opts, write_row, sink, &m);
+  int rc = fe_meter_new(&a->meter.opts, write_row, sink, &m);
 
   if (rc != 0) {
     fprintf(stderr, "cicflow: %s: cannot start: %s\n", name, fe_strerror(rc));
     return CLI_EXIT_USAGE;
   }
-  fputs(fe_csv_header(), sink->out);
+  fe_layout_header(sink->layout, sink->line);
+  fputs(sink->line, sink->out);
   fputc('\n', sink->out);
   cli_progress_init(&progress, name);
   rc = fe_pump_run(cap, m, cli_progress_update, &progress, err);
@@ -120,11 +87,11 @@ static int meter_capture(const struct convert_args *a, const char *name,
     fprintf(stderr, "cicflow: %s: %s\n", name, fe_strerror(rc));
   }
   if (!a->quiet) {
-    print_summary(name, fe_meter_counters(m), dest);
+    cli_print_summary(name, fe_meter_counters(m), dest);
   }
   if (a->stats) {
-    print_stats(name, fe_meter_counters(m),
-                rpc_clock_seconds() - progress.started);
+    cli_print_stats(name, fe_meter_counters(m),
+                    rpc_clock_seconds() - progress.started);
   }
   fe_meter_free(m);
   if (rc == FE_ERR_DAMAGED) {
@@ -165,6 +132,7 @@ static int convert_one(const struct convert_args *a, const char *path)
     return CLI_EXIT_FAILURE;
   }
   sink.out = out->fp;
+  sink.layout = &a->meter.layout;
   status = meter_capture(a, path, cap, &sink, out->dest);
   if (cli_output_close(out, status != CLI_EXIT_FAILURE) != 0) {
     status = CLI_EXIT_FAILURE;
@@ -185,13 +153,13 @@ static int parse_args(int argc, char **argv, struct convert_args *a)
       {NULL, 0, NULL, 0}};
   int opt;
 
-  fe_options_init(&a->opts);
+  cli_meter_init(&a->meter);
   a->outdir = ".";
   a->quiet = 0;
   a->stats = 0;
   optind = 1;
   while ((opt = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
-    int known = cli_meter_option(opt, optarg, &a->opts);
+    int known = cli_meter_option(opt, optarg, &a->meter);
 
     if (known < 0) {
       return CLI_EXIT_USAGE;
@@ -219,7 +187,6 @@ static int parse_args(int argc, char **argv, struct convert_args *a)
 int cli_convert_main(int argc, char **argv)
 {
   struct convert_args a;
-  char why[128];
   int status = parse_args(argc, argv, &a);
   int inputs = argc - optind;
 
@@ -231,8 +198,7 @@ int cli_convert_main(int argc, char **argv)
                                : "cicflow convert: -o - takes one input\n");
     return CLI_EXIT_USAGE;
   }
-  if (fe_options_check(&a.opts, why, sizeof(why)) != 0) {
-    fprintf(stderr, "cicflow convert: %s\n", why);
+  if (cli_meter_check(&a.meter, "cicflow convert") != 0) {
     return CLI_EXIT_USAGE;
   }
   if (strcmp(a.outdir, "-") != 0 && cli_make_dirs(a.outdir) != 0) {

@@ -18,12 +18,14 @@
 #include "meter_options.h"
 #include "output.h"
 #include "progress.h"
+#include "summary.h"
 
 #define DEFAULT_CHUNK_BYTES (256 * 1024)
 #define MAX_CHUNK_BYTES (1024 * 1024)
+#define EXTRA_COLUMN_KINDS 4 /* ExtraColumn values but UNSPECIFIED */
 
 struct process_args {
-  struct fe_options opts;
+  struct cli_meter meter;
   const char *server;
   const char *outdir;
   size_t chunk_bytes;
@@ -36,6 +38,7 @@ struct download {
   int write_failed;
   int warned;
   const char *name;
+  const char *dest;
   int quiet;
 };
 
@@ -57,21 +60,45 @@ static void process_usage(FILE *out)
           CLI_METER_OPTIONS_HELP);
 }
 
+/* The server's Summary as the counters 'convert' reports. */
+static void summary_counters(const Cicflow__V1__Summary *s,
+                             struct fe_counters *c)
+{
+  static const Cicflow__V1__IgnoredPackets none =
+      CICFLOW__V1__IGNORED_PACKETS__INIT;
+  const Cicflow__V1__IgnoredPackets *ig =
+      s->packets_ignored != NULL ? s->packets_ignored : &none;
+
+  memset(c, 0, sizeof(*c));
+  c->packets_read = s->packets_read;
+  c->packets_used = s->packets_used;
+  c->packets_ignored[FE_IGNORE_NO_IPV4] = ig->no_ipv4;
+  c->packets_ignored[FE_IGNORE_MALFORMED] = ig->malformed;
+  c->packets_ignored[FE_IGNORE_LINK_TYPE] = ig->link_type;
+  c->packets_ignored[FE_IGNORE_NOT_IP] = ig->not_ip;
+  c->packets_ignored[FE_IGNORE_FRAGMENT] = ig->fragment;
+  c->packets_ignored[FE_IGNORE_TRUNCATED] = ig->truncated;
+  c->packets_out_of_order = s->packets_out_of_order;
+  c->flows_written = s->flows_written;
+  c->flows_dropped_single = s->flows_dropped_single;
+  c->packets_in_dropped = s->packets_in_dropped_flows;
+}
+
 static void print_summary(const struct download *d,
                           const Cicflow__V1__Summary *s)
 {
+  struct fe_counters c;
+  char dest[CLI_PATH_BYTES + 32];
+
   for (size_t i = 0; i < s->n_warnings; i++) {
     fprintf(stderr, "cicflow: %s: warning: %s\n", d->name, s->warnings[i]);
   }
   if (d->quiet) {
     return;
   }
-  fprintf(stderr,
-          "%s: %llu packets read, %llu used, %llu flows written (by the "
-          "server)\n",
-          d->name, (unsigned long long)s->packets_read,
-          (unsigned long long)s->packets_used,
-          (unsigned long long)s->flows_written);
+  summary_counters(s, &c);
+  snprintf(dest, sizeof(dest), "%s by the server", d->dest);
+  cli_print_summary(d->name, &c, dest);
 }
 
 static int on_response(void *ctx, const Cicflow__V1__ProcessPcapResponse *r)
@@ -102,17 +129,65 @@ static int on_response(void *ctx, const Cicflow__V1__ProcessPcapResponse *r)
   }
 }
 
-static void fill_options(const struct process_args *a, const char *path,
-                         Cicflow__V1__ProcessOptions *o)
+/* The proto's enums count from 1, after their UNSPECIFIED zero. */
+static void fill_layout(const struct fe_layout *l,
+                        Cicflow__V1__ProcessOptions *o,
+                        Cicflow__V1__ExtraColumn *extras)
 {
+  static const struct {
+    unsigned bit;
+    Cicflow__V1__ExtraColumn value;
+  } map[] = {
+      {FE_EXTRA_END_REASON, CICFLOW__V1__EXTRA_COLUMN__EXTRA_COLUMN_END_REASON},
+      {FE_EXTRA_TIMES, CICFLOW__V1__EXTRA_COLUMN__EXTRA_COLUMN_TIMES},
+      {FE_EXTRA_ICMP, CICFLOW__V1__EXTRA_COLUMN__EXTRA_COLUMN_ICMP},
+      {FE_EXTRA_RST, CICFLOW__V1__EXTRA_COLUMN__EXTRA_COLUMN_RST},
+  };
+  _Static_assert(sizeof(map) / sizeof(map[0]) == EXTRA_COLUMN_KINDS,
+                 "one ExtraColumn per FE_EXTRA_ bit");
+
+  switch (l->dialect) {
+  case FE_DIALECT_CICIDS2017:
+    o->columns = CICFLOW__V1__COLUMN_DIALECT__COLUMN_DIALECT_CICIDS2017;
+    break;
+  case FE_DIALECT_SNAKE:
+    o->columns = CICFLOW__V1__COLUMN_DIALECT__COLUMN_DIALECT_SNAKE;
+    break;
+  default:
+    o->columns = CICFLOW__V1__COLUMN_DIALECT__COLUMN_DIALECT_CICFLOWMETER;
+    break;
+  }
+  o->n_extra_columns = 0;
+  o->extra_columns = extras;
+  for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+    if (l->extras & map[i].bit) {
+      extras[o->n_extra_columns++] = map[i].value;
+    }
+  }
+}
+
+/* extras: room for every ExtraColumn, referenced by o. */
+static void fill_options(const struct process_args *a, const char *path,
+                         Cicflow__V1__ProcessOptions *o,
+                         Cicflow__V1__ExtraColumn *extras)
+{
+  const struct fe_options *f = &a->meter.opts;
+
   cicflow__v1__process_options__init(o);
   o->file_name = (char *)cli_input_name(path);
-  o->profile = CICFLOW__V1__PROFILE__PROFILE_CIC;
-  o->flow_timeout_us = (uint64_t)a->opts.flow_timeout_us;
-  o->activity_timeout_us = (uint64_t)a->opts.activity_timeout_us;
-  o->label = (char *)a->opts.label;
-  o->time_zone = (char *)a->opts.time_zone;
+  o->profile = f->profile == FE_PROFILE_CORRECTED
+                   ? CICFLOW__V1__PROFILE__PROFILE_CORRECTED
+                   : CICFLOW__V1__PROFILE__PROFILE_CIC;
+  o->flow_timeout_us = (uint64_t)f->flow_timeout_us;
+  o->activity_timeout_us = (uint64_t)f->activity_timeout_us;
+  /* 0 asks for the server's default, as leaving the option out does. */
+  o->idle_timeout_us = (uint64_t)f->idle_timeout_us;
+  o->teardown_grace_us = (uint64_t)f->teardown_grace_us;
+  o->min_packets = f->min_packets;
+  o->label = (char *)f->label;
+  o->time_zone = (char *)f->time_zone;
   o->output = CICFLOW__V1__OUTPUT_FORMAT__OUTPUT_FORMAT_CSV;
+  fill_layout(&a->meter.layout, o, extras);
 }
 
 /* The server's status as the exit codes of 'cicflow convert'. */
@@ -132,6 +207,7 @@ static int process_one(const struct process_args *a,
                        struct rpc_grpc_client *client, const char *path)
 {
   Cicflow__V1__ProcessOptions opts;
+  Cicflow__V1__ExtraColumn extras[EXTRA_COLUMN_KINDS];
   struct cli_output *out = malloc(sizeof(*out));
   struct download d;
   char message[RPC_MESSAGE_MAX];
@@ -149,9 +225,10 @@ static int process_one(const struct process_args *a,
   memset(&d, 0, sizeof(d));
   d.out = out->fp;
   d.name = path;
+  d.dest = out->dest;
   d.quiet = a->quiet;
   cli_progress_init(&d.progress, path);
-  fill_options(a, path, &opts);
+  fill_options(a, path, &opts, extras);
   code = rpc_grpc_client_process(client, &opts, in, a->chunk_bytes, on_response,
                                  &d, message);
   cli_progress_done(&d.progress);
@@ -180,14 +257,14 @@ static int parse_args(int argc, char **argv, struct process_args *a)
       {NULL, 0, NULL, 0}};
   int opt;
 
-  fe_options_init(&a->opts);
+  cli_meter_init(&a->meter);
   a->server = NULL;
   a->outdir = ".";
   a->chunk_bytes = DEFAULT_CHUNK_BYTES;
   a->quiet = 0;
   optind = 1;
   while ((opt = getopt_long(argc, argv, "s:o:qh", longopts, NULL)) != -1) {
-    int known = cli_meter_option(opt, optarg, &a->opts);
+    int known = cli_meter_option(opt, optarg, &a->meter);
     long n;
 
     if (known != 0) {
@@ -228,8 +305,6 @@ static int parse_args(int argc, char **argv, struct process_args *a)
 
 static int check_args(const struct process_args *a, int inputs)
 {
-  char why[128];
-
   if (a->server == NULL) {
     fprintf(stderr, "cicflow process: --server HOST:PORT is required\n");
     return CLI_EXIT_USAGE;
@@ -239,8 +314,7 @@ static int check_args(const struct process_args *a, int inputs)
                                : "cicflow process: -o - takes one input\n");
     return CLI_EXIT_USAGE;
   }
-  if (fe_options_check(&a->opts, why, sizeof(why)) != 0) {
-    fprintf(stderr, "cicflow process: %s\n", why);
+  if (cli_meter_check(&a->meter, "cicflow process") != 0) {
     return CLI_EXIT_USAGE;
   }
   if (strcmp(a->outdir, "-") != 0 && cli_make_dirs(a->outdir) != 0) {
