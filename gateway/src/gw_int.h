@@ -51,9 +51,14 @@ struct gw_server {
 /* Options from the query string of POST /process. */
 struct gw_query {
   int profile;                  /* Cicflow__V1__Profile */
+  int columns;                  /* Cicflow__V1__ColumnDialect */
   int output;                   /* Cicflow__V1__OutputFormat */
   uint64_t flow_timeout_us;     /* 0 = the service's default */
   uint64_t activity_timeout_us; /* 0 = the service's default */
+  uint64_t idle_timeout_us;     /* 0 = the service's default */
+  uint64_t teardown_grace_us;   /* 0 = the service's default */
+  uint64_t min_packets;         /* 0 = the profile's rule */
+  unsigned extras;              /* bit v-1 set: ExtraColumn v asked */
   char label[GW__TEXT_MAX];     /* "" = default */
   char time_zone[GW__TEXT_MAX]; /* "" = default */
   unsigned seen;                /* one bit per parameter given */
@@ -123,7 +128,12 @@ void gw__query_init(struct gw_query *q);
 int gw__query_set(struct gw_query *q, const char *key, size_t key_len,
                   const char *value, size_t value_len, char *why,
                   size_t why_size);
-/* gw__query_read: every query parameter of c; as gw__query_set. */
+/*
+ * gw__query_check: whether the parameters make sense together (idle and
+ * teardown settings need profile=corrected); as gw__query_set.
+ */
+int gw__query_check(const struct gw_query *q, char *why, size_t why_size);
+/* gw__query_read: every query parameter of c, then gw__query_check. */
 int gw__query_read(struct MHD_Connection *c, struct gw_query *q, char *why,
                    size_t why_size);
 /* gw__text_utf8: 1 when len bytes of s are valid UTF-8 without NULs. */
