@@ -32,6 +32,7 @@ struct fe_capture {
   uint64_t frames;      /* records read successfully */
   uint64_t good_offset; /* end of the last good record */
   int classic_direct;   /* classic pcap read directly: offsets summed */
+  int link_type;        /* DLT_ value, asked once instead of per frame */
   char error[FE_CAPTURE_ERR_MAX];
 };
 
@@ -280,6 +281,7 @@ int fe_capture_open(FILE *fp, struct fe_capture **out, char *errbuf)
     return FE_ERR_NOT_CAPTURE;
   }
   c->good_offset = position(c);
+  c->link_type = pcap_datalink(c->pcap);
   *out = c;
   return 0;
 }
@@ -309,6 +311,7 @@ int fe_capture_next(struct fe_capture *c, struct fe_frame *frame)
     frame->data = data;
     frame->caplen = hdr->caplen;
     frame->wirelen = hdr->len;
+    frame->link_type = c->link_type;
     return 1;
   }
   if (rc == PCAP_ERROR_BREAK) {

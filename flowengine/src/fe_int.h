@@ -25,14 +25,34 @@ enum {
   FE__TCP_CWR = 0x80
 };
 
-/* The endpoints of a flow, in the orientation of its Flow ID. */
+/*
+ * The endpoints of a flow, in the orientation of its Flow ID. Addresses
+ * are in network byte order; an IPv4 address fills the first 4 bytes and
+ * leaves the rest 0, so that one comparison serves both families.
+ */
 struct fe__tuple {
-  uint32_t src; /* IPv4 address, host byte order */
-  uint32_t dst; /* IPv4 address, host byte order */
+  uint8_t src[16];
+  uint8_t dst[16];
   uint16_t sport;
   uint16_t dport;
-  uint8_t proto; /* 6, 17 or 0 */
+  uint8_t proto;  /* cic: 6, 17 or 0; corrected: the IP protocol */
+  uint8_t family; /* 4 or 6 */
 };
+
+/* An IPv4 address of a tuple as a host-order number, and back. */
+static inline uint32_t fe__ip4_get(const uint8_t *a)
+{
+  return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 |
+         a[3];
+}
+
+static inline void fe__ip4_set(uint8_t *a, uint32_t v)
+{
+  a[0] = (uint8_t)(v >> 24);
+  a[1] = (uint8_t)(v >> 16);
+  a[2] = (uint8_t)(v >> 8);
+  a[3] = (uint8_t)v;
+}
 
 /*
  * Time arithmetic wraps around like Java's long arithmetic, which the
@@ -56,6 +76,11 @@ struct fe__packet {
   int64_t header;         /* L4 header bytes (TCP with options, UDP 8) */
   uint16_t window;        /* raw TCP window field */
   uint8_t flags;          /* TCP flags byte; 0 for other protocols */
+  /* Read by the corrected profile only. */
+  int16_t icmp_type; /* ICMP or ICMPv6 type; -1 for other protocols */
+  int16_t icmp_code;
+  uint32_t seq; /* TCP sequence and acknowledgement numbers */
+  uint32_t ack;
 };
 
 /*
@@ -65,6 +90,15 @@ struct fe__packet {
  */
 int fe__decode_cic(const uint8_t *data, uint32_t caplen, uint32_t wirelen,
                    struct fe__packet *out);
+
+/*
+ * fe__decode_corrected: dissects a frame by its link type, IPv4 or IPv6
+ * (extension headers walked), lengths from the IP headers. Returns -1
+ * when the frame is used, else the fe_ignore_reason. Sets every field but
+ * ts.
+ */
+int fe__decode_corrected(int link_type, const uint8_t *data, uint32_t caplen,
+                         struct fe__packet *out);
 
 /*
  * Streaming mean and second moment in commons-math3's order of operations.
@@ -214,7 +248,7 @@ enum {
 };
 
 /*
- * Per-flow state of the cic profile, 456 bytes. Counts that follow from
+ * Per-flow state of the cic profile, 488 bytes. Counts that follow from
  * the packet counts are not stored: the packet-length statistic holds
  * fwd_n + bwd_n + 1 values (p0 twice), the flow gaps fwd_n + bwd_n - 1,
  * each direction's gaps one fewer than its packets. Only the last packet
@@ -243,6 +277,7 @@ struct fe__cic_flow {
   int64_t subflows;
   struct fe__bulk bulk;
   uint32_t flag_counts[8]; /* by bit of the TCP flags byte */
+  uint32_t fwd_rst;        /* forward packets with RST (an extra column) */
   struct fe__len_stats fwd_len;
   struct fe__len_stats bwd_len;
   struct fe__moments all_len; /* p0 counted twice, as the reference does */
@@ -288,7 +323,43 @@ void fe__cic_flow_row(const struct fe__cic_flow *f,
 /* "dd/MM/yyyy hh:mm:ss AM" for local seconds; buf of 32 bytes. */
 void fe__format_timestamp(int64_t local_sec, char *buf);
 
+/* "yyyy-MM-dd HH:mm:ss.uuuuuu" for local microseconds; buf of 40 bytes. */
+void fe__format_iso_timestamp(int64_t local_us, char *buf);
+
 /* Digits of the shortest decimal that reads back as d (d finite, > 0). */
 int fe__shortest_digits(double d, char *digits, int *point);
+
+/*
+ * Where a profile's meter sends finished flows: the caller's callback,
+ * the options every row needs, and the counters.
+ */
+struct fe__sink {
+  fe_row_cb on_row;
+  void *ctx;
+  const struct fe__tz *tz;
+  const char *label;
+  uint64_t min_packets; /* flows of fewer packets are counted, not sent */
+  struct fe_counters *counters;
+  int stopped; /* the callback asked to stop */
+  struct fe_row row;
+};
+
+/*
+ * fe__sink_wants: whether a flow of this many packets is written; if not,
+ * it is counted as dropped.
+ */
+int fe__sink_wants(struct fe__sink *s, uint64_t packets);
+
+/* fe__sink_send: hands s->row to the callback; FE_ERR_STOPPED to stop. */
+int fe__sink_send(struct fe__sink *s);
+
+/* The corrected profile's flow table and lifecycle (corr_meter.c). */
+struct fe__corr;
+
+int fe__corr_new(const struct fe_options *o, struct fe__sink *sink,
+                 struct fe__corr **out);
+int fe__corr_add(struct fe__corr *c, const struct fe_frame *frame);
+int fe__corr_finish(struct fe__corr *c);
+void fe__corr_free(struct fe__corr *c);
 
 #endif /* FLOWENGINE_FE_INT_H */

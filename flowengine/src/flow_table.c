@@ -11,14 +11,29 @@
 
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define MIN_BUCKETS 1024
+
+/*
+ * One word per endpoint; an IPv4 address leaves the second half 0, and the
+ * port lands in bits an IPv4 address does not use.
+ */
+static uint64_t endpoint_word(const uint8_t *addr, uint16_t port)
+{
+  uint64_t head;
+  uint64_t tail;
+
+  memcpy(&head, addr, 8);
+  memcpy(&tail, addr + 8, 8);
+  return (head ^ tail * 0xff51afd7ed558ccdULL) ^ (uint64_t)port << 40;
+}
 
 /* The top bits of the last product reach the bucket index by the fold. */
 uint64_t fe__tuple_hash(const struct fe__tuple *t)
 {
-  uint64_t a = (uint64_t)t->src << 16 | t->sport;
-  uint64_t b = (uint64_t)t->dst << 16 | t->dport;
+  uint64_t a = endpoint_word(t->src, t->sport);
+  uint64_t b = endpoint_word(t->dst, t->dport);
   uint64_t lo = a < b ? a : b;
   uint64_t hi = a < b ? b : a;
   uint64_t h = (lo ^ (uint64_t)t->proto << 48) * 0x9e3779b97f4a7c15ULL;
@@ -32,12 +47,12 @@ int fe__tuple_same_flow(const struct fe__tuple *a, const struct fe__tuple *b)
   if (a->proto != b->proto) {
     return 0;
   }
-  if (a->src == b->src && a->dst == b->dst && a->sport == b->sport &&
-      a->dport == b->dport) {
+  if (a->sport == b->sport && a->dport == b->dport &&
+      memcmp(a->src, b->src, 16) == 0 && memcmp(a->dst, b->dst, 16) == 0) {
     return 1;
   }
-  return a->src == b->dst && a->dst == b->src && a->sport == b->dport &&
-         a->dport == b->sport;
+  return a->sport == b->dport && a->dport == b->sport &&
+         memcmp(a->src, b->dst, 16) == 0 && memcmp(a->dst, b->src, 16) == 0;
 }
 
 int fe__ktab_init(struct fe__ktab *t, size_t record_size, size_t max_records)

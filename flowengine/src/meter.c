@@ -18,6 +18,8 @@
 
 #define DEFAULT_FLOW_TIMEOUT_US 120000000
 #define DEFAULT_ACTIVITY_TIMEOUT_US 5000000
+#define DEFAULT_IDLE_TIMEOUT_US 120000000
+#define DEFAULT_TEARDOWN_GRACE_US 2000000
 #define DEFAULT_MAX_FLOWS (4u << 20)
 #define DEFAULT_MAX_EXPIRED_KEYS (8u << 20)
 #define DEFAULT_REORDER_SLACK_US 10000000
@@ -40,8 +42,9 @@ struct fe_meter {
   struct fe_options opts;
   char label[FE_LABEL_MAX];
   struct fe__tz *tz;
-  fe_row_cb on_row;
-  void *ctx;
+  struct fe__sink sink;
+  struct fe__corr *corr;   /* the corrected profile's flows, or NULL */
+  int64_t latest_ts;       /* newest timestamp so far: out-of-order test */
   struct fe__ktab flows;   /* struct fe__cic_flow, in order of start */
   struct fe__ktab expired; /* struct expired_key, in order of expiry */
   struct fe__pool periods; /* active-period statistics of flows */
@@ -49,9 +52,7 @@ struct fe_meter {
   int64_t block_min;       /* oldest timestamp of the current block */
   uint32_t block_len;
   int finished;
-  int stopped;
   struct fe_counters counters;
-  struct fe_row row;
 };
 
 void fe_options_init(struct fe_options *o)
@@ -79,6 +80,14 @@ const char *fe_ignore_reason_name(enum fe_ignore_reason r)
     return "no_ipv4";
   case FE_IGNORE_MALFORMED:
     return "malformed";
+  case FE_IGNORE_LINK_TYPE:
+    return "link_type";
+  case FE_IGNORE_NOT_IP:
+    return "not_ip";
+  case FE_IGNORE_FRAGMENT:
+    return "fragment";
+  case FE_IGNORE_TRUNCATED:
+    return "truncated";
   case FE_IGNORE_REASONS:
     break;
   }
@@ -123,11 +132,19 @@ int fe_options_check(const struct fe_options *o, char *why, size_t why_size)
 {
   const char *bad = NULL;
 
-  if (o->profile != FE_PROFILE_CIC) {
+  if (o->profile != FE_PROFILE_CIC && o->profile != FE_PROFILE_CORRECTED) {
     bad = "unknown profile";
   } else if (!timeout_is_valid(o->flow_timeout_us) ||
-             !timeout_is_valid(o->activity_timeout_us)) {
+             !timeout_is_valid(o->activity_timeout_us) ||
+             (o->idle_timeout_us != 0 &&
+              !timeout_is_valid(o->idle_timeout_us)) ||
+             o->teardown_grace_us < 0 ||
+             o->teardown_grace_us > MAX_TIMEOUT_US) {
     bad = "timeouts must be more than 0 and at most ten years";
+  } else if (o->profile == FE_PROFILE_CIC &&
+             (o->idle_timeout_us != 0 || o->teardown_grace_us != 0)) {
+    bad = "the idle timeout and the teardown grace exist only in the "
+          "corrected profile; CICFlowMeter has neither";
   } else if (o->label == NULL || !label_is_valid(o->label)) {
     bad = "the label must be under 128 bytes, without commas, quotes or "
           "control characters";
@@ -145,6 +162,64 @@ int fe_options_check(const struct fe_options *o, char *why, size_t why_size)
   return FE_ERR_INVALID;
 }
 
+/* Fills in the defaults that depend on the profile. */
+static void resolve_defaults(struct fe_options *o)
+{
+  int corrected = o->profile == FE_PROFILE_CORRECTED;
+
+  if (o->min_packets == 0) {
+    o->min_packets = corrected ? 1 : 2;
+  }
+  if (corrected && o->idle_timeout_us == 0) {
+    o->idle_timeout_us = DEFAULT_IDLE_TIMEOUT_US;
+  }
+  if (corrected && o->teardown_grace_us == 0) {
+    o->teardown_grace_us = DEFAULT_TEARDOWN_GRACE_US;
+  }
+}
+
+static void init_sink(struct fe_meter *m, fe_row_cb cb, void *ctx)
+{
+  m->sink.on_row = cb;
+  m->sink.ctx = ctx;
+  m->sink.tz = m->tz;
+  m->sink.label = m->label;
+  m->sink.min_packets = m->opts.min_packets;
+  m->sink.counters = &m->counters;
+}
+
+static int init_cic_tables(struct fe_meter *m)
+{
+  int rc =
+      fe__ktab_init(&m->flows, sizeof(struct fe__cic_flow), m->opts.max_flows);
+
+  if (rc == 0) {
+    rc = fe__ktab_init(&m->expired, sizeof(struct expired_key),
+                       m->opts.max_expired_keys);
+  }
+  return rc;
+}
+
+int fe__sink_wants(struct fe__sink *s, uint64_t packets)
+{
+  if (packets >= s->min_packets) {
+    return 1;
+  }
+  s->counters->flows_dropped_single++;
+  s->counters->packets_in_dropped += packets;
+  return 0;
+}
+
+int fe__sink_send(struct fe__sink *s)
+{
+  s->counters->flows_written++;
+  if (s->on_row(s->ctx, &s->row) != 0) {
+    s->stopped = 1;
+    return FE_ERR_STOPPED;
+  }
+  return 0;
+}
+
 int fe_meter_new(const struct fe_options *opts, fe_row_cb cb, void *ctx,
                  struct fe_meter **out)
 {
@@ -160,20 +235,19 @@ int fe_meter_new(const struct fe_options *opts, fe_row_cb cb, void *ctx,
     return FE_ERR_NOMEM;
   }
   m->opts = *opts;
+  resolve_defaults(&m->opts);
   snprintf(m->label, sizeof(m->label), "%s", opts->label);
   m->opts.label = m->label;
   m->opts.time_zone = NULL;
-  m->on_row = cb;
-  m->ctx = ctx;
   m->clock = INT64_MIN;
+  m->latest_ts = INT64_MIN;
   fe__pool_init(&m->periods, sizeof(struct fe__stats));
-  rc = fe__ktab_init(&m->flows, sizeof(struct fe__cic_flow), opts->max_flows);
+  rc = fe__tz_open(opts->time_zone, &m->tz);
   if (rc == 0) {
-    rc = fe__ktab_init(&m->expired, sizeof(struct expired_key),
-                       opts->max_expired_keys);
-  }
-  if (rc == 0) {
-    rc = fe__tz_open(opts->time_zone, &m->tz);
+    init_sink(m, cb, ctx);
+    rc = opts->profile == FE_PROFILE_CORRECTED
+             ? fe__corr_new(&m->opts, &m->sink, &m->corr)
+             : init_cic_tables(m);
   }
   if (rc != 0) {
     fe_meter_free(m);
@@ -188,25 +262,22 @@ static struct fe__cic_flow *flow_at(const struct fe_meter *m, uint32_t i)
   return fe__ktab_at(&m->flows, i);
 }
 
-/* Writes f's row if it has the two packets the reference requires. */
-static int emit(struct fe_meter *m, const struct fe__cic_flow *f)
+/* Writes f's row if it has the packets the reference requires. */
+static int emit(struct fe_meter *m, const struct fe__cic_flow *f,
+                enum fe_end_reason why)
 {
   const struct fe__stats *active = NULL;
+  struct fe_row *row = &m->sink.row;
 
-  if (fe__cic_flow_packets(f) < 2) {
-    m->counters.flows_dropped_single++;
+  if (!fe__sink_wants(&m->sink, fe__cic_flow_packets(f))) {
     return 0;
   }
   if (f->active != 0) {
     active = fe__pool_at(&m->periods, f->active);
   }
-  fe__cic_flow_row(f, active, m->tz, m->label, &m->row);
-  m->counters.flows_written++;
-  if (m->on_row(m->ctx, &m->row) != 0) {
-    m->stopped = 1;
-    return FE_ERR_STOPPED;
-  }
-  return 0;
+  fe__cic_flow_row(f, active, m->tz, m->label, row);
+  row->end_reason = why;
+  return fe__sink_send(&m->sink);
 }
 
 static void release_flow(struct fe_meter *m, uint32_t i)
@@ -246,10 +317,10 @@ static void remember_expired(struct fe_meter *m, const struct fe__cic_flow *f)
   e->start_hi = (uint32_t)((uint64_t)f->start >> 32);
 }
 
-static int expire_flow(struct fe_meter *m, uint32_t i)
+static int expire_flow(struct fe_meter *m, uint32_t i, enum fe_end_reason why)
 {
   const struct fe__cic_flow *f = flow_at(m, i);
-  int rc = emit(m, f);
+  int rc = emit(m, f, why);
 
   remember_expired(m, f);
   release_flow(m, i);
@@ -268,7 +339,7 @@ static int expire_due(struct fe_meter *m)
 
   while ((i = m->flows.oldest) != 0 &&
          fe__wrap_sub(m->clock, flow_at(m, i)->start) > horizon) {
-    int rc = expire_flow(m, i);
+    int rc = expire_flow(m, i, FE_END_ACTIVE_TIMEOUT);
 
     if (rc != 0) {
       return rc;
@@ -320,7 +391,7 @@ static int open_flow(struct fe_meter *m, const struct fe__packet *p,
   }
   if (m->flows.count >= m->opts.max_flows) {
     m->counters.flows_cut_at_limit++;
-    rc = expire_flow(m, m->flows.oldest);
+    rc = expire_flow(m, m->flows.oldest, FE_END_TABLE_FULL);
     if (rc != 0) {
       return rc;
     }
@@ -356,7 +427,7 @@ static int place_packet(struct fe_meter *m, const struct fe__packet *p)
   }
   f = flow_at(m, i);
   if (fe__wrap_sub(p->ts, f->start) > m->opts.flow_timeout_us) {
-    rc = emit(m, f);
+    rc = emit(m, f, FE_END_ACTIVE_TIMEOUT);
     fe__ktab_renew(&m->flows, i);
     fe__cic_flow_clear(f, &m->periods);
     fe__cic_flow_start(f, p);
@@ -365,7 +436,7 @@ static int place_packet(struct fe_meter *m, const struct fe__packet *p)
   if (p->flags & FE__TCP_FIN) {
     rc = fe__cic_flow_add(f, &m->periods, p);
     if (rc == 0) {
-      rc = emit(m, f);
+      rc = emit(m, f, FE_END_FIN);
     }
     release_flow(m, i);
     return rc;
@@ -378,16 +449,12 @@ static int place_packet(struct fe_meter *m, const struct fe__packet *p)
   return rc;
 }
 
-int fe_meter_add_frame(struct fe_meter *m, const struct fe_frame *frame)
+static int add_cic_frame(struct fe_meter *m, const struct fe_frame *frame)
 {
   struct fe__packet p;
   int reason;
   int rc;
 
-  if (m->finished || m->stopped) {
-    return FE_ERR_INVALID;
-  }
-  m->counters.packets_read++;
   reason = fe__decode_cic(frame->data, frame->caplen, frame->wirelen, &p);
   if (reason >= 0) {
     m->counters.packets_ignored[reason]++;
@@ -402,16 +469,29 @@ int fe_meter_add_frame(struct fe_meter *m, const struct fe_frame *frame)
   return advance_clock(m, p.ts) ? expire_due(m) : 0;
 }
 
-int fe_meter_finish(struct fe_meter *m)
+int fe_meter_add_frame(struct fe_meter *m, const struct fe_frame *frame)
+{
+  if (m->finished || m->sink.stopped) {
+    return FE_ERR_INVALID;
+  }
+  m->counters.packets_read++;
+  if (frame->ts_us < m->latest_ts) {
+    m->counters.packets_out_of_order++;
+  } else {
+    m->latest_ts = frame->ts_us;
+  }
+  if (m->corr != NULL) {
+    return fe__corr_add(m->corr, frame);
+  }
+  return add_cic_frame(m, frame);
+}
+
+static int finish_cic(struct fe_meter *m)
 {
   uint32_t i;
 
-  if (m->stopped) {
-    return FE_ERR_STOPPED;
-  }
-  m->finished = 1;
   while ((i = m->flows.oldest) != 0) {
-    int rc = emit(m, flow_at(m, i));
+    int rc = emit(m, flow_at(m, i), FE_END_END_OF_INPUT);
 
     release_flow(m, i);
     if (rc != 0) {
@@ -419,6 +499,15 @@ int fe_meter_finish(struct fe_meter *m)
     }
   }
   return 0;
+}
+
+int fe_meter_finish(struct fe_meter *m)
+{
+  if (m->sink.stopped) {
+    return FE_ERR_STOPPED;
+  }
+  m->finished = 1;
+  return m->corr != NULL ? fe__corr_finish(m->corr) : finish_cic(m);
 }
 
 const struct fe_counters *fe_meter_counters(const struct fe_meter *m)
@@ -431,6 +520,7 @@ void fe_meter_free(struct fe_meter *m)
   if (m == NULL) {
     return;
   }
+  fe__corr_free(m->corr);
   fe__ktab_cleanup(&m->flows);
   fe__ktab_cleanup(&m->expired);
   fe__pool_cleanup(&m->periods);

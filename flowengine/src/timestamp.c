@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The Timestamp column: Java's "dd/MM/yyyy hh:mm:ss a" pattern in an
+ * The Timestamp column. cic: Java's "dd/MM/yyyy hh:mm:ss a" pattern in an
  * English locale, a 12-hour clock where midnight and noon read 12.
+ * corrected: ISO 8601 "yyyy-MM-dd HH:mm:ss.uuuuuu".
  */
 #include "fe_int.h"
 
@@ -27,19 +28,12 @@ static char *put2(char *p, unsigned v)
   return p + 2;
 }
 
-/*
- * Java's "yyyy" is the year of era, zero-padded to four digits, with a
- * '+' before years of more than four digits.
- */
-static char *put_year(char *p, int64_t year)
+/* y in decimal, zero-padded to four digits at least. */
+static char *put_digits4(char *p, uint64_t y)
 {
-  uint64_t y = year > 0 ? (uint64_t)year : (uint64_t)(1 - year);
   char rev[24];
   size_t n = 0;
 
-  if (y > 9999) {
-    *p++ = '+';
-  }
   do {
     rev[n++] = (char)('0' + y % 10);
     y /= 10;
@@ -48,6 +42,20 @@ static char *put_year(char *p, int64_t year)
     *p++ = rev[--n];
   }
   return p;
+}
+
+/*
+ * Java's "yyyy" is the year of era, zero-padded to four digits, with a
+ * '+' before years of more than four digits.
+ */
+static char *put_year(char *p, int64_t year)
+{
+  uint64_t y = year > 0 ? (uint64_t)year : (uint64_t)(1 - year);
+
+  if (y > 9999) {
+    *p++ = '+';
+  }
+  return put_digits4(p, y);
 }
 
 void fe__format_timestamp(int64_t local_sec, char *buf)
@@ -77,5 +85,49 @@ void fe__format_timestamp(int64_t local_sec, char *buf)
   *p++ = ' ';
   *p++ = hour < 12 ? 'A' : 'P';
   *p++ = 'M';
+  *p = '\0';
+}
+
+/* ISO 8601 years: four digits at least, a sign outside 0000..9999. */
+static char *put_iso_year(char *p, int64_t year)
+{
+  uint64_t y = year < 0 ? (uint64_t)0 - (uint64_t)year : (uint64_t)year;
+
+  if (year < 0) {
+    *p++ = '-';
+  } else if (y > 9999) {
+    *p++ = '+';
+  }
+  return put_digits4(p, y);
+}
+
+void fe__format_iso_timestamp(int64_t local_us, char *buf)
+{
+  int64_t sec =
+      local_us >= 0 ? local_us / 1000000 : -((-(local_us + 1)) / 1000000) - 1;
+  int64_t micros = local_us - sec * 1000000;
+  int64_t days = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400);
+  int64_t rest = sec - days * 86400;
+  int64_t year;
+  unsigned month;
+  unsigned day;
+  char *p = buf;
+
+  civil_from_days(days, &year, &month, &day);
+  p = put_iso_year(p, year);
+  *p++ = '-';
+  p = put2(p, month);
+  *p++ = '-';
+  p = put2(p, day);
+  *p++ = ' ';
+  p = put2(p, (unsigned)(rest / 3600));
+  *p++ = ':';
+  p = put2(p, (unsigned)(rest % 3600 / 60));
+  *p++ = ':';
+  p = put2(p, (unsigned)(rest % 60));
+  *p++ = '.';
+  for (int64_t div = 100000; div > 0; div /= 10) {
+    *p++ = (char)('0' + micros / div % 10);
+  }
   *p = '\0';
 }

@@ -8,6 +8,7 @@
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fe_int.h"
 
@@ -18,8 +19,10 @@ static struct fe__tuple tuple(uint32_t src, uint16_t sport, uint32_t dst,
 {
   struct fe__tuple t;
 
-  t.src = src;
-  t.dst = dst;
+  memset(&t, 0, sizeof(t));
+  fe__ip4_set(t.src, src);
+  fe__ip4_set(t.dst, dst);
+  t.family = 4;
   t.sport = sport;
   t.dport = dport;
   t.proto = proto;
@@ -28,7 +31,8 @@ static struct fe__tuple tuple(uint32_t src, uint16_t sport, uint32_t dst,
 
 static struct fe__tuple reversed(const struct fe__tuple *t)
 {
-  return tuple(t->dst, t->dport, t->src, t->sport, t->proto);
+  return tuple(fe__ip4_get(t->dst), t->dport, fe__ip4_get(t->src), t->sport,
+               t->proto);
 }
 
 /* Tuple number i of a large set: distinct clients to one server. */

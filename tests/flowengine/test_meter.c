@@ -141,6 +141,7 @@ static int feed_raw(int64_t ts, const uint8_t *data, uint32_t len)
   fr.data = data;
   fr.caplen = len;
   fr.wirelen = len;
+  fr.link_type = 1; /* DLT_EN10MB */
   return fe_meter_add_frame(meter, &fr);
 }
 

@@ -153,8 +153,8 @@ static void row_timestamp(const char *zone, int64_t ts_us, char *out)
 
   memset(&f, 0, sizeof(f));
   memset(&p, 0, sizeof(p));
-  p.tuple.src = 0x0A000001u;
-  p.tuple.dst = 0x0A000002u;
+  fe__ip4_set(p.tuple.src, 0x0A000001u);
+  fe__ip4_set(p.tuple.dst, 0x0A000002u);
   p.tuple.proto = 17;
   p.ts = ts_us;
   f.entry.tuple = p.tuple;

@@ -18,17 +18,30 @@
 #include "flowengine/row.h"
 
 enum fe_profile {
-  FE_PROFILE_CIC = 0 /* CICFlowMeter master acaf8be, quirks included */
+  FE_PROFILE_CIC = 0,      /* CICFlowMeter master acaf8be, quirks included */
+  FE_PROFILE_CORRECTED = 1 /* same columns, values that mean their names */
 };
 
 struct fe_options {
   enum fe_profile profile;
-  int64_t flow_timeout_us;     /* default 120 s */
-  int64_t activity_timeout_us; /* default 5 s */
-  const char *label;           /* Label column; copied; default "No Label" */
-  const char *time_zone;       /* Timestamp zone; copied; default "UTC" */
-  size_t max_flows;            /* open flows held at once */
-  size_t max_expired_keys;     /* keys of expired flows remembered */
+  /*
+   * Active timeout: a flow ends when its next packet comes more than this
+   * after its first one (CICFlowMeter's "flow timeout"). Default 120 s.
+   */
+  int64_t flow_timeout_us;
+  int64_t activity_timeout_us; /* Active/Idle threshold, default 5 s */
+  /* corrected only; 0 means the default, refused for cic. */
+  int64_t idle_timeout_us;   /* a silent flow ends, default 120 s */
+  int64_t teardown_grace_us; /* closed TCP flows wait this, default 2 s */
+  /*
+   * Flows of fewer packets are not written (counted instead); 0 means the
+   * profile's rule: 2 for cic, as CICFlowMeter, 1 for corrected.
+   */
+  uint64_t min_packets;
+  const char *label;       /* Label column; copied; default "No Label" */
+  const char *time_zone;   /* Timestamp zone; copied; default "UTC" */
+  size_t max_flows;        /* open flows held at once */
+  size_t max_expired_keys; /* keys of expired flows remembered */
   /*
    * How far a packet's timestamp may lag the newest one seen before the
    * meter stops waiting for it: a flow is written once the capture clock
@@ -38,11 +51,18 @@ struct fe_options {
   int64_t reorder_slack_us;
 };
 
-/* Why a frame did not become part of a flow. */
+/*
+ * Why a frame did not become part of a flow. The cic profile only knows
+ * the first two; it reads every frame as Ethernet, as CICFlowMeter does.
+ */
 enum fe_ignore_reason {
-  FE_IGNORE_NO_IPV4 = 0,   /* no IPv4 header where CICFlowMeter looks */
-  FE_IGNORE_MALFORMED = 1, /* an IPv4/TCP header cut short or invalid */
-  FE_IGNORE_REASONS = 2
+  FE_IGNORE_NO_IPV4 = 0,   /* cic: no IPv4 header where CICFlowMeter looks */
+  FE_IGNORE_MALFORMED = 1, /* an IP or transport header that is invalid */
+  FE_IGNORE_LINK_TYPE = 2, /* corrected: a link type it cannot read */
+  FE_IGNORE_NOT_IP = 3,    /* corrected: neither IPv4 nor IPv6 (ARP, ...) */
+  FE_IGNORE_FRAGMENT = 4,  /* corrected: a fragment after the first */
+  FE_IGNORE_TRUNCATED = 5, /* corrected: headers cut by the snap length */
+  FE_IGNORE_REASONS = 6
 };
 
 struct fe_counters {
@@ -50,9 +70,15 @@ struct fe_counters {
   uint64_t packets_used;
   uint64_t packets_ignored[FE_IGNORE_REASONS];
   uint64_t flows_written;
-  uint64_t flows_dropped_single; /* one-packet flows, never written */
-  uint64_t flows_cut_at_limit;   /* written early: table was full */
-  uint64_t packets_late;         /* reordered beyond reorder_slack_us */
+  uint64_t flows_dropped_single; /* flows under min_packets, not written */
+  uint64_t packets_in_dropped;   /* packets of those flows */
+  /*
+   * Packets stamped earlier than the latest packet before them. They are
+   * used: corrected counts their gap as 0, cic as CICFlowMeter does.
+   */
+  uint64_t packets_out_of_order;
+  uint64_t flows_cut_at_limit; /* written early: table was full */
+  uint64_t packets_late;       /* reordered beyond reorder_slack_us */
   uint64_t expired_keys_forgotten;
   uint64_t open_flows;
   uint64_t peak_open_flows;
@@ -64,6 +90,7 @@ struct fe_frame {
   const uint8_t *data; /* caplen bytes, borrowed for the call */
   uint32_t caplen;     /* bytes captured */
   uint32_t wirelen;    /* bytes on the wire */
+  int link_type;       /* DLT_ value; only the corrected profile reads it */
 };
 
 /*
