@@ -927,7 +927,7 @@ def main():
             problems.append(f"cicflow convert exit status "
                             f"{result.returncode}: {result.stderr[-800:]}")
         for marker in ("runtime error", "AddressSanitizer",
-                       "LeakSanitizer"):
+                       "LeakSanitizer", "UndefinedBehaviorSanitizer"):
             if marker in result.stderr:
                 problems.append(f"sanitizer report: {result.stderr[-2000:]}")
                 break
