@@ -179,6 +179,7 @@ void fe__corr_flow_start(struct fe__corr_flow *f, const struct fe__packet *p,
   int d = backward ? FE__BWD : FE__FWD;
 
   memset((char *)f + sizeof(f->entry), 0, sizeof(*f) - sizeof(f->entry));
+  f->from_syn = p->tuple.proto == 6 && (p->flags & FE__TCP_SYN) != 0;
   f->icmp_type = p->icmp_type;
   f->icmp_code = p->icmp_code;
   f->start = p->ts;

@@ -51,6 +51,7 @@ struct fe__corr_flow {
   uint32_t closing_newer;
   uint8_t closed;     /* 0, or FE_END_FIN / FE_END_RST + 1 */
   uint8_t in_closing; /* linked in the closing list */
+  uint8_t from_syn;   /* the first packet had SYN: a handshake was seen */
   int16_t icmp_type;
   int16_t icmp_code;
   int64_t start;     /* first packet's timestamp */

@@ -239,6 +239,21 @@ static int continue_flow(struct fe__corr *c, uint32_t i,
   return rc;
 }
 
+/*
+ * A SYN after a close starts the next connection. So does a SYN without
+ * ACK on a flow that never saw a handshake: the flow held stray packets
+ * (a capture that began mid-connection, late ACKs after the grace), and
+ * the SYN opens a new connection on the same ports.
+ */
+static int starts_connection(const struct fe__corr_flow *f,
+                             const struct fe__packet *p)
+{
+  if (p->tuple.proto != 6 || !(p->flags & FE__TCP_SYN)) {
+    return 0;
+  }
+  return f->closed || (!f->from_syn && !(p->flags & FE__TCP_ACK));
+}
+
 static int place_packet(struct fe__corr *c, const struct fe__packet *p)
 {
   uint64_t hash = fe__tuple_hash(&p->tuple);
@@ -249,12 +264,12 @@ static int place_packet(struct fe__corr *c, const struct fe__packet *p)
     return open_flow(c, p, hash);
   }
   f = flow_at(c, i);
-  if (f->closed) {
-    if (p->tuple.proto == 6 && (p->flags & FE__TCP_SYN)) {
-      int rc = retire_flow(c, i, FE_END_FIN);
+  if (starts_connection(f, p)) {
+    int rc = retire_flow(c, i, FE_END_NEW_CONNECTION);
 
-      return rc != 0 ? rc : open_flow(c, p, hash);
-    }
+    return rc != 0 ? rc : open_flow(c, p, hash);
+  }
+  if (f->closed) {
     join_flow(c, i, p);
     return 0;
   }

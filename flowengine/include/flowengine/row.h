@@ -50,7 +50,8 @@ enum fe_end_reason {
   FE_END_IDLE_TIMEOUT = 3,   /* no packet for longer than the idle timeout */
   FE_END_END_OF_INPUT = 4,   /* still open when the capture ended */
   FE_END_TABLE_FULL = 5,     /* written early to make room for a new flow */
-  FE_END_REASONS = 6
+  FE_END_NEW_CONNECTION = 6, /* corrected: a SYN opened the next connection */
+  FE_END_REASONS = 7
 };
 
 struct fe_row {
