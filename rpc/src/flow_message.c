@@ -58,6 +58,8 @@ static Cicflow__V1__EndReason end_reason(enum fe_end_reason r)
     return CICFLOW__V1__END_REASON__END_REASON_END_OF_INPUT;
   case FE_END_TABLE_FULL:
     return CICFLOW__V1__END_REASON__END_REASON_TABLE_FULL;
+  case FE_END_NEW_CONNECTION:
+    return CICFLOW__V1__END_REASON__END_REASON_NEW_CONNECTION;
   case FE_END_REASONS:
     break;
   }
