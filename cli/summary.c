@@ -87,13 +87,14 @@ void cli_print_stats(const char *name, const struct fe_counters *c,
       " packets_out_of_order=%llu flows_written=%llu "
       "flows_dropped_single=%llu packets_in_dropped_flows=%llu "
       "flows_cut_at_limit=%llu packets_late=%llu peak_open_flows=%llu "
-      "flow_state_bytes=%zu seconds=%.3f",
+      "flow_state_bytes=%llu seconds=%.3f",
       (unsigned long long)c->packets_out_of_order,
       (unsigned long long)c->flows_written,
       (unsigned long long)c->flows_dropped_single,
       (unsigned long long)c->packets_in_dropped,
       (unsigned long long)c->flows_cut_at_limit,
       (unsigned long long)c->packets_late,
-      (unsigned long long)c->peak_open_flows, fe_flow_state_size(), seconds);
+      (unsigned long long)c->peak_open_flows,
+      (unsigned long long)c->flow_state_bytes, seconds);
   flush_line(&l);
 }

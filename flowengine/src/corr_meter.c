@@ -51,6 +51,11 @@ int fe__corr_new(const struct fe_options *o, struct fe__sink *sink,
   return 0;
 }
 
+size_t fe__corr_flow_state_size(void)
+{
+  return sizeof(struct fe__corr_flow);
+}
+
 void fe__corr_free(struct fe__corr *c)
 {
   if (c == NULL) {

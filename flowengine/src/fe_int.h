@@ -360,6 +360,7 @@ int fe__corr_new(const struct fe_options *o, struct fe__sink *sink,
                  struct fe__corr **out);
 int fe__corr_add(struct fe__corr *c, const struct fe_frame *frame);
 int fe__corr_finish(struct fe__corr *c);
+size_t fe__corr_flow_state_size(void);
 void fe__corr_free(struct fe__corr *c);
 
 #endif /* FLOWENGINE_FE_INT_H */

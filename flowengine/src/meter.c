@@ -68,11 +68,6 @@ void fe_options_init(struct fe_options *o)
   o->reorder_slack_us = DEFAULT_REORDER_SLACK_US;
 }
 
-size_t fe_flow_state_size(void)
-{
-  return sizeof(struct fe__cic_flow);
-}
-
 const char *fe_ignore_reason_name(enum fe_ignore_reason r)
 {
   switch (r) {
@@ -186,6 +181,9 @@ static void init_sink(struct fe_meter *m, fe_row_cb cb, void *ctx)
   m->sink.label = m->label;
   m->sink.min_packets = m->opts.min_packets;
   m->sink.counters = &m->counters;
+  m->counters.flow_state_bytes = m->opts.profile == FE_PROFILE_CORRECTED
+                                     ? fe__corr_flow_state_size()
+                                     : sizeof(struct fe__cic_flow);
 }
 
 static int init_cic_tables(struct fe_meter *m)

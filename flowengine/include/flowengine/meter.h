@@ -82,6 +82,7 @@ struct fe_counters {
   uint64_t expired_keys_forgotten;
   uint64_t open_flows;
   uint64_t peak_open_flows;
+  uint64_t flow_state_bytes; /* state kept per open flow by this profile */
 };
 
 /* One captured frame as it came from the capture. */
@@ -137,9 +138,6 @@ FE_MUST_CHECK int fe_meter_finish(struct fe_meter *m);
 
 /* fe_meter_counters: what happened so far; valid until fe_meter_free. */
 const struct fe_counters *fe_meter_counters(const struct fe_meter *m);
-
-/* fe_flow_state_size: bytes of state the meter keeps per open flow. */
-size_t fe_flow_state_size(void);
 
 /* fe_ignore_reason_name: a short snake_case name of a reason. */
 const char *fe_ignore_reason_name(enum fe_ignore_reason r);
