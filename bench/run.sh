@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 #
 # bench/run.sh: how fast is 'cicflow convert' next to the fastest possible
-# libpcap reader (bench/pcap_floor.c), and does its peak RSS stay within
-# 64 MiB + 512 bytes per open flow?  See bench/README.md.
+# libpcap reader (bench/pcap_floor.c), does its peak RSS stay within
+# 64 MiB + 512 bytes per open flow, and how fast is the corrected profile
+# next to the cic one on the same capture?  See bench/README.md.
 #
 # usage: bench/run.sh [--packets N] [--rounds R] [--build-dir DIR]
 
@@ -26,7 +27,8 @@ usage: $prog [--packets N] [--rounds R] [--build-dir DIR]
                    (default bench/out/build)
 
 Generates (or reuses) bench/out/bench-N-seed$seed.pcap, builds cicflow and
-bench/pcap_floor.c in Release, times both R times alternately and prints
+bench/pcap_floor.c in Release, times the floor, convert (cic profile) and
+convert --profile corrected R times each, in rotating order, and prints
 medians; the table is also written to bench/out/results.txt.
 EOF
 }
@@ -176,11 +178,12 @@ run_floor() {
   f_pk=$(key packets "$tmp/floor.out")
 }
 
+# run_convert PROFILE: one timed conversion, results in the c_* variables
 run_convert() {
   rm -rf -- "$csvdir"
   mkdir -p "$csvdir"
-  if ! timed "$tmp/time" "$cicflow" convert -q --stats -o "$csvdir" \
-         "$pcap" 2>"$tmp/convert.err"; then
+  if ! timed "$tmp/time" "$cicflow" convert -q --stats --profile "$1" \
+         -o "$csvdir" "$pcap" 2>"$tmp/convert.err"; then
     cat "$tmp/convert.err" >&2
     die "cicflow convert failed"
   fi
@@ -207,21 +210,38 @@ rows="$out/rounds.tsv"
 printf 'round\tfloor_s\tfloor_kib\tfloor_pkts\tconvert_s\tconvert_kib' \
   >"$rows"
 printf '\tconvert_pkts\tpeak_open_flows\tflow_state_bytes' >>"$rows"
-printf '\tflows_written\tcsv_bytes\n' >>"$rows"
+printf '\tflows_written\tcsv_bytes\tcorr_s\tcorr_kib\tcorr_pkts' >>"$rows"
+printf '\tcorr_flows\n' >>"$rows"
+
+run_cic() {
+  run_convert cic
+}
+
+# The corrected profile's figures go to the x_* variables.
+run_corrected() {
+  local s=$c_s kb=$c_kb pk=$c_pk peak=$c_peak state=$c_state
+  local flows=$c_flows csv=$c_csv
+
+  run_convert corrected
+  x_s=$c_s x_kb=$c_kb x_pk=$c_pk x_flows=$c_flows
+  c_s=$s c_kb=$kb c_pk=$pk c_peak=$peak c_state=$state
+  c_flows=$flows c_csv=$csv
+}
+
 r=1
 while [ "$r" -le "$rounds" ]; do
-  # alternate which program goes first so drift hits both alike
-  if [ $((r % 2)) -eq 1 ]; then
-    run_floor
-    run_convert
-  else
-    run_convert
-    run_floor
-  fi
-  echo "round $r/$rounds: floor ${f_s} s, convert ${c_s} s" >&2
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" \
+  # rotate which program goes first so drift hits all alike
+  case $((r % 3)) in
+    1) run_floor; run_cic; run_corrected ;;
+    2) run_cic; run_corrected; run_floor ;;
+    0) run_corrected; run_floor; run_cic ;;
+  esac
+  echo "round $r/$rounds: floor ${f_s} s, convert ${c_s} s," \
+       "corrected ${x_s} s" >&2
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$r" \
     "$f_s" "$f_kb" "$f_pk" "$c_s" "$c_kb" "$c_pk" "$c_peak" "$c_state" \
     "$c_flows" "$c_csv" >>"$rows"
+  printf '\t%s\t%s\t%s\t%s\n' "$x_s" "$x_kb" "$x_pk" "$x_flows" >>"$rows"
   r=$((r + 1))
 done
 load_after=$(cut -d ' ' -f 1-3 /proc/loadavg)
@@ -245,8 +265,8 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
   echo "machine   $(nproc) CPUs, ${cpu:-unknown CPU}, $(uname -sr)"
   echo "load      $load_before before, $load_after after" \
        "(1/5/15-minute averages)"
-  echo "rounds    $rounds, floor and convert alternating;" \
-       "wall time and peak RSS by GNU time"
+  echo "rounds    $rounds, floor, convert and corrected in rotating" \
+       "order; wall time and peak RSS by GNU time"
   echo
   awk -F '\t' -v bytes="$capture_bytes" -v packets="$packets" '
     function med(a, n,   i, j, t) {
@@ -272,7 +292,9 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
       frss[n] = $3 / 1024; crss[n] = $6 / 1024
       if (crss[n] > crss_max) crss_max = crss[n]
       peak = $8; state = $9; flows = $10; csv = $11
-      if ($4 != $7 || $4 != packets) mismatch = 1
+      xs[n] = $12; xp[n] = $14 / secs($12); xrss[n] = $13 / 1024
+      xratio[n] = xp[n] / cp[n]; xflows = $15
+      if ($4 != $7 || $4 != packets || $4 != $14) mismatch = 1
       if ($2 < 1 || $5 < 1) coarse = 1
       printf "%5d %9.2f %9.2f %12.0f %12.0f %7.3f %5.1f MiB\n", $1, $2, $5,
         fp[n], cp[n], ratio[n], crss[n]
@@ -298,6 +320,20 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
       printf "%-34s %14.0f\n", "CSV bytes written", csv
       printf "%-34s %14d\n", "peak open flows", peak
       printf "%-34s %14d\n", "flow_state_bytes", state
+      print ""
+      printf "%-34s %14s %14s\n", "medians over " n " rounds",
+        "cic (b)", "corrected (c)"
+      printf "%-34s %14.2f %14.2f\n", "wall seconds", med(cs, n), med(xs, n)
+      printf "%-34s %14.0f %14.0f\n", "packets/s", med(cp, n), med(xp, n)
+      printf "%-34s %10.1f MiB %10.1f MiB\n", "peak RSS", med(crss, n),
+        med(xrss, n)
+      printf "%-34s %14d %14d\n", "flows written", flows, xflows
+      printf "%-34s", "ratio (c)/(b) per round"
+      for (i = 1; i <= n; i++) printf " %.3f", xratio[i]
+      print ""
+      xmed = med(xratio, n)
+      printf "%-34s %14.3f -> %s\n", "ratio (c)/(b), median", xmed,
+        (xmed >= 0.9 ? "within 10 %" : "SLOWER")
       print ""
       printf "RSS budget: 64 MiB + 512 B x %d flows = %.1f MiB\n", peak,
         budget / 1048576
