@@ -2,13 +2,16 @@
 /*
  * Column names and the CSV text of a row: comma separated, no quoting
  * (no field can hold a comma; labels with one are refused), '\n' ends
- * each line, as CICFlowMeter writes on Linux.
+ * each line, as CICFlowMeter writes on Linux. This is the default layout;
+ * the other dialects and the extra columns are in columns.c.
  */
 #include "flowengine/row.h"
 
-#include <string.h>
+#include <threads.h>
 
-static const char *const column_names[FE_ROW_COLUMNS] = {
+#include "row_int.h"
+
+const char *const fe__column_names[FE_ROW_COLUMNS] = {
     "Flow ID",           "Src IP",
     "Src Port",          "Dst IP",
     "Dst Port",          "Protocol",
@@ -54,7 +57,7 @@ static const char *const column_names[FE_ROW_COLUMNS] = {
 
 const char *fe_column_name(size_t i)
 {
-  return i < FE_ROW_COLUMNS ? column_names[i] : NULL;
+  return i < FE_ROW_COLUMNS ? fe__column_names[i] : NULL;
 }
 
 const char *fe_row_text(const struct fe_row *row, size_t col)
@@ -75,65 +78,29 @@ const char *fe_row_text(const struct fe_row *row, size_t col)
   }
 }
 
+static char csv_header[FE_ROW_CSV_MAX];
+
+static void build_csv_header(void)
+{
+  const struct fe_layout plain = {FE_DIALECT_CICFLOWMETER, 0};
+
+  fe_layout_header(&plain, csv_header);
+}
+
+/*
+ * Built once from the table every layout uses. call_once, because jobs on
+ * several threads may ask for the header first at the same time, and none
+ * may see it half written.
+ */
 const char *fe_csv_header(void)
 {
-  static char header[2048];
+  static once_flag built = ONCE_FLAG_INIT;
 
-  if (header[0] == '\0') {
-    size_t n = 0;
-
-    for (size_t i = 0; i < FE_ROW_COLUMNS; i++) {
-      size_t len = strlen(column_names[i]);
-
-      if (i > 0) {
-        header[n++] = ',';
-      }
-      memcpy(header + n, column_names[i], len);
-      n += len;
-    }
-    header[n] = '\0';
-  }
-  return header;
+  call_once(&built, build_csv_header);
+  return csv_header;
 }
 
-static size_t format_int(int64_t v, char *out)
-{
-  char rev[24];
-  size_t r = 0;
-  size_t n = 0;
-  uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-
-  if (v < 0) {
-    out[n++] = '-';
-  }
-  do {
-    rev[r++] = (char)('0' + mag % 10);
-    mag /= 10;
-  } while (mag != 0);
-  while (r > 0) {
-    out[n++] = rev[--r];
-  }
-  return n;
-}
-
-static size_t format_cell(const struct fe_cell *c, char *out)
-{
-  size_t len;
-
-  switch (c->kind) {
-  case FE_CELL_INT:
-    return format_int(c->v.i, out);
-  case FE_CELL_REAL:
-    return fe_format_java_double(c->v.d, out);
-  case FE_CELL_TEXT:
-    len = strlen(c->v.text);
-    memcpy(out, c->v.text, len);
-    return len;
-  }
-  return 0;
-}
-
-size_t fe_row_format_csv(const struct fe_row *row, char *buf)
+size_t fe__format_row_order(const struct fe_row *row, char *buf)
 {
   size_t n = 0;
 
@@ -141,8 +108,15 @@ size_t fe_row_format_csv(const struct fe_row *row, char *buf)
     if (i > 0) {
       buf[n++] = ',';
     }
-    n += format_cell(&row->cells[i], buf + n);
+    n += fe__format_cell(&row->cells[i], buf + n);
   }
+  return n;
+}
+
+size_t fe_row_format_csv(const struct fe_row *row, char *buf)
+{
+  size_t n = fe__format_row_order(row, buf);
+
   buf[n++] = '\n';
   buf[n] = '\0';
   return n;

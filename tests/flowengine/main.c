@@ -13,6 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+Suite *fe_columns_suite(void);
+Suite *fe_corrected_columns_suite(void);
+Suite *fe_corrected_flows_suite(void);
+Suite *fe_corrected_input_suite(void);
 Suite *fe_decode_suite(void);
 Suite *fe_flow_table_suite(void);
 Suite *fe_java_format_suite(void);
@@ -35,6 +39,10 @@ int main(int argc, char **argv)
     return 2;
   }
   sr = srunner_create(fe_decode_suite());
+  srunner_add_suite(sr, fe_columns_suite());
+  srunner_add_suite(sr, fe_corrected_input_suite());
+  srunner_add_suite(sr, fe_corrected_flows_suite());
+  srunner_add_suite(sr, fe_corrected_columns_suite());
   srunner_add_suite(sr, fe_flow_table_suite());
   srunner_add_suite(sr, fe_java_format_suite());
   srunner_add_suite(sr, fe_meter_suite());
