@@ -268,15 +268,15 @@ static int parse_count(const char *v, size_t len, uint64_t *n)
 
 /*
  * A comma-separated list of ExtraColumn words, or "all": sets bit v-1
- * of q->extras for each value v. Empty words (",," or "") are refused:
- * they are typing mistakes, not requests.
+ * of q->extras for each value v. An empty list asks for none, as on the
+ * command line; an empty word ("rst,,icmp") is a typing mistake.
  */
 static int parse_extras(struct gw_query *q, const char *v, size_t len)
 {
   size_t start = 0;
 
   q->extras = 0;
-  while (start <= len) {
+  while (len > 0 && start <= len) {
     const char *comma = memchr(v + start, ',', len - start);
     size_t end = comma != NULL ? (size_t)(comma - v) : len;
     int value = choice_value(&extra_choice, v + start, end - start);

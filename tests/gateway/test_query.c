@@ -197,7 +197,7 @@ END_TEST
 
 START_TEST(test_gw__query_set_extra_columns_list)
 {
-  const char *bad[] = {"",      "foo",   "times,", ",rst",       "TIMES",
+  const char *bad[] = {",",     "foo",   "times,", ",rst",       "TIMES",
                        "rst,,", "icmp ", "alls",   "unspecified"};
   struct gw_query q;
   char why[RPC_MESSAGE_MAX];
@@ -208,6 +208,9 @@ START_TEST(test_gw__query_set_extra_columns_list)
   gw__query_init(&q);
   ck_assert_int_eq(set(&q, "extra_columns", "times,icmp", why), 0);
   ck_assert_uint_eq(q.extras, 1u << 1 | 1u << 2);
+  gw__query_init(&q);
+  ck_assert_int_eq(set(&q, "extra_columns", "", why), 0);
+  ck_assert_uint_eq(q.extras, 0);
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     gw__query_init(&q);
     ck_assert_msg(set(&q, "extra_columns", bad[i], why) == -1, "'%s'", bad[i]);
