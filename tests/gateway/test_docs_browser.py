@@ -5,8 +5,10 @@ Picks a corpus capture in the page's file input, sets options, presses
 upload, and checks what the page shows and hands over: the upload
 progress bar, the zip (read back from the page as bytes, and the file the
 browser saved in its download directory) holding CICFlowMeter's CSV for
-the capture, the label option applied; then a file that is not a capture,
-whose JSON detail the page must show. Chromium is driven through its
+the capture, the label option applied; then the profile, column names,
+idle timeout and extra columns picked in the page, whose CSV must equal
+`cicflow convert`'s with the same options; then a file that is not a
+capture, whose JSON detail the page must show. Chromium is driven through its
 DevTools protocol (cdp.py), with a new empty profile directory.
 
 Prints `N passed, N failed`; exits non-zero on failure, 77 (skipped) when
@@ -16,6 +18,7 @@ import argparse
 import base64
 import collections
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -113,6 +116,58 @@ def upload_capture(page, srv, capture, expected_csv, downloads):
             C.check(f.read() == data, "the saved zip is the same bytes")
 
 
+PICK_OPTIONS = """(() => {
+  const $ = (id) => document.getElementById(id);
+  const before = $('idle_timeout').disabled;
+  $('profile').value = 'corrected';
+  $('profile').dispatchEvent(new Event('change'));
+  $('columns').value = 'snake';
+  $('idle_timeout').value = '30';
+  for (const box of $('extra_columns').querySelectorAll('input')) {
+    box.checked = box.value === 'end_reason' || box.value === 'rst';
+  }
+  $('output').value = 'csv';
+  return {before: before, after: $('idle_timeout').disabled};
+})()"""
+
+
+def convert_csv(cicflow, capture, options, work):
+    out = os.path.join(work, "convert")
+    subprocess.run([cicflow, "convert", "-q", "-o", out] + options +
+                   [capture], check=True)
+    with open(os.path.join(out, os.path.basename(capture) + "_Flow.csv"),
+              "rb") as f:
+        return f.read()
+
+
+def upload_with_options(page, srv, cicflow, capture, work):
+    """The corrected profile, snake names, an idle timeout and two extra
+    columns picked in the page give convert's CSV for the same options;
+    the idle timeout can only be typed once corrected is picked."""
+    page.navigate(srv.url + "/docs")
+    page.set_files("#file", [capture])
+    toggled = page.evaluate(PICK_OPTIONS)
+    C.check(toggled == {"before": True, "after": False},
+            "idle timeout is enabled only with the corrected profile",
+            toggled)
+    page.evaluate("document.getElementById('upload').click()")
+    if not C.check(wait_state(page) == "done", "upload with new options",
+                   page.evaluate("document.getElementById('error')"
+                                 ".textContent")):
+        return
+    csv = base64.b64decode(page.evaluate(READ_BYTES))
+    want = convert_csv(cicflow, capture,
+                       ["--profile", "corrected", "--columns", "snake",
+                        "--idle-timeout", "30", "--extra-columns",
+                        "end_reason,rst"], work)
+    C.check(gwtest.same_rows(want, csv) is None and
+            csv.startswith(b"flow_id,src_ip,") and
+            len(gwtest.csv_lines(csv)) > 1,
+            "page options reach the server: convert's CSV for "
+            "--profile corrected --columns snake --extra-columns "
+            "end_reason,rst", gwtest.same_rows(want, csv))
+
+
 def upload_non_capture(page, srv, path):
     page.navigate(srv.url + "/docs")
     page.set_files("#file", [path])
@@ -159,6 +214,10 @@ def main():
                               "downloadPath": downloads})
                 page = cdp.Page(browser)
                 upload_capture(page, srv, capture, expected, downloads)
+                upload_with_options(page, srv, args.cicflow,
+                                    os.path.join(corpus, "delta",
+                                                 "d07-single-packet.pcap"),
+                                    work)
                 upload_non_capture(page, srv, not_capture)
             except cdp.CdpError as e:
                 C.check(False, "the browser session", str(e))
@@ -166,8 +225,8 @@ def main():
                 browser.close()
             posts = gwtest.wait_until(
                 lambda: len([l for l in srv.request_lines()
-                             if "path=/process" in l]) >= 2)
-            C.check(posts, "the server logged both uploads",
+                             if "path=/process" in l]) >= 3)
+            C.check(posts, "the server logged the three uploads",
                     srv.request_lines())
         C.check(gwtest.tmp_files(tmp) == [], "tmp dir empty")
     return C.finish()

@@ -3,11 +3,15 @@
 
   * every corpus capture that has an expected CSV, uploaded as
     multipart/form-data: the CSV inside the returned zip must equal
-    expected/<name>_Flow.csv as a multiset of rows; damaged captures must
-    carry X-Cicflow-Warning and summary.txt;
+    expected/<name>_Flow.csv as a multiset of rows, and summary.txt must
+    count its rows; damaged captures must carry X-Cicflow-Warning and the
+    warning in summary.txt;
   * the query options: output=csv, label, time_zone (checked on the column
     they change), flow_timeout and activity_timeout (checked against the
-    reference model run with the same timeouts);
+    reference model run with the same timeouts); profile, columns,
+    active_timeout, idle_timeout, teardown_grace, min_packets and
+    extra_columns (checked against `cicflow convert` with the same
+    options), and summary.txt's ignore counts against convert's --stats;
   * every error status with its JSON detail: 400, 404, 405, 413 (up front
     and while streaming), 415, 422, 500, 503 (busy, with Retry-After);
   * 16 uploads at once, all correct; uploads run in parallel; a client
@@ -49,6 +53,17 @@ REFUSED = {
 }
 
 CONCURRENT = 16
+
+QUERY_PARAMETERS = ("profile", "columns", "flow_timeout", "active_timeout",
+                    "activity_timeout", "idle_timeout", "teardown_grace",
+                    "min_packets", "extra_columns", "label", "time_zone",
+                    "output")
+ENUMS = {"profile": ["cic", "corrected"],
+         "columns": ["cicflowmeter", "cicids2017", "snake"],
+         "extra_columns": ["end_reason", "times", "icmp", "rst", "all"],
+         "output": ["zip", "csv"]}
+IGNORE_REASONS = ("no_ipv4", "malformed", "link_type", "not_ip", "fragment",
+                  "truncated")
 
 
 def captures_with_expected(corpus):
@@ -122,10 +137,17 @@ def check_openapi(srv, work):
                            "/metrics"},
             "OpenAPI lists every endpoint", sorted(paths))
     post = paths.get("/process", {}).get("post", {})
-    names = {p.get("name") for p in post.get("parameters", [])}
-    C.check(names == {"profile", "flow_timeout", "activity_timeout", "label",
-                      "time_zone", "output"},
-            "OpenAPI: /process query parameters", sorted(names))
+    params = {p.get("name"): p for p in post.get("parameters", [])}
+    C.check(set(params) == set(QUERY_PARAMETERS),
+            "OpenAPI: /process query parameters", sorted(params))
+    C.check(all(p.get("in") == "query" and len(p.get("description", "")) > 20
+                for p in params.values()),
+            "OpenAPI: every parameter is described")
+    enums = {name: (params.get(name, {}).get("schema", {}).get("items") or
+                    params.get(name, {}).get("schema", {})).get("enum")
+             for name in ENUMS}
+    C.check(enums == ENUMS, "OpenAPI: enums of profile, columns, "
+            "extra_columns and output", enums)
     body = post.get("requestBody", {}).get("content", {})
     schema = body.get("multipart/form-data", {}).get("schema", {})
     C.check(schema.get("properties", {}).get("file", {}).get("format") ==
@@ -168,6 +190,18 @@ def convert_status(cicflow, path, work):
     return rc
 
 
+def summary_values(text):
+    """summary.txt as {name: value}; warnings as the list 'warning'."""
+    out = {"warning": []}
+    for line in text.decode("utf-8", "replace").splitlines():
+        key, _, value = line.partition(": ")
+        if key == "warning":
+            out["warning"].append(value)
+        else:
+            out[key] = value
+    return out
+
+
 def check_one_capture(srv, cicflow, item, work):
     folder, name, path, expected = item
     r = upload(srv, path, work)
@@ -185,15 +219,21 @@ def check_one_capture(srv, cicflow, item, work):
     C.check(why is None, f"{what}: CSV equals CICFlowMeter's", why)
     damaged = convert_status(cicflow, path, work) == 4
     warning = r.headers.get("x-cicflow-warning")
+    summary = summary_values((members or {}).get("summary.txt", b""))
+    rows = len(gwtest.csv_lines(csv)) - 1 if csv else -1
+    C.check(summary.get("flows_written") == str(rows) and
+            summary.get("profile") == "cic" and
+            all(f"packets_ignored.{r}" in summary for r in IGNORE_REASONS),
+            f"{what}: summary.txt counts the rows and every ignore reason",
+            summary)
     if damaged:
-        summary = (members or {}).get("summary.txt", b"")
         C.check(bool(warning) and warning.isascii() and
-                warning.isprintable() and b"warning" in summary,
+                warning.isprintable() and summary["warning"],
                 f"{what}: damaged: X-Cicflow-Warning and summary.txt",
-                (warning, summary[:200]))
+                (warning, summary["warning"]))
     else:
-        C.check(warning is None and "summary.txt" not in (members or {}),
-                f"{what}: no warning", warning)
+        C.check(warning is None and not summary["warning"],
+                f"{what}: no warning", (warning, summary["warning"]))
 
 
 def check_corpus(srv, cicflow, corpus, work):
@@ -273,6 +313,147 @@ def check_options(srv, corpus, model, work):
                                ("delta/d09-udp-timeout.pcap", 30, 1.25),
                                ("real/ndpi__reddit.pcap", 7.5, 0.25)):
         check_timeouts(srv, corpus, model, cap, flow_s, act_s, work)
+
+
+# (capture, query, the same options for `cicflow convert`)
+NEW_OPTION_CASES = [
+    ("delta/d01-fin-teardown.pcap", "columns=cicids2017",
+     ["--columns", "cicids2017"]),
+    ("delta/d10-icmp.pcap", "columns=snake&extra_columns=all",
+     ["--columns", "snake", "--extra-columns", "all"]),
+    ("delta/d03-rst.pcap", "extra_columns=rst,end_reason&output=csv",
+     ["--extra-columns", "end_reason,rst"]),
+    ("delta/d08-tcp-timeout.pcap", "active_timeout=10",
+     ["--active-timeout", "10"]),
+    ("real/ndpi__reddit.pcap", "min_packets=3", ["--min-packets", "3"]),
+    ("delta/d07-single-packet.pcap", "profile=corrected",
+     ["--profile", "corrected"]),
+    ("delta/d10-icmp.pcap",
+     "profile=corrected&columns=cicids2017&extra_columns=icmp,times",
+     ["--profile", "corrected", "--columns", "cicids2017",
+      "--extra-columns", "times,icmp"]),
+    ("delta/d05-half-close.pcap",
+     "profile=corrected&teardown_grace=0.001&extra_columns=end_reason",
+     ["--profile", "corrected", "--teardown-grace", "0.001",
+      "--extra-columns", "end_reason"]),
+    ("real/ndpi__reddit.pcap",
+     "profile=corrected&active_timeout=7.5&idle_timeout=1.5&min_packets=2"
+     "&output=csv",
+     ["--profile", "corrected", "--active-timeout", "7.5", "--idle-timeout",
+      "1.5", "--min-packets", "2"]),
+]
+
+
+def convert_run(cicflow, path, options, work):
+    """`cicflow convert --stats` with options: (CSV bytes, stats)."""
+    out = os.path.join(work, "convert-options")
+    shutil.rmtree(out, ignore_errors=True)
+    res = subprocess.run([cicflow, "convert", "-q", "--stats", "-o", out] +
+                         options + [path], capture_output=True, text=True)
+    stats = {}
+    for line in res.stderr.splitlines():
+        if line.startswith("stats "):
+            stats = dict(kv.split("=", 1) for kv in line.split()[1:])
+    csv = read(os.path.join(out, os.path.basename(path) + "_Flow.csv"))
+    shutil.rmtree(out)
+    return csv, stats
+
+
+def rest_csv(r, name):
+    """The CSV of a reply, zipped or not, and summary.txt's values."""
+    if r.headers.get("content-type") == "text/csv":
+        return r.body, {}
+    csv, members = zip_csv(r, name)
+    return csv, summary_values((members or {}).get("summary.txt", b""))
+
+
+def check_new_options(srv, cicflow, corpus, work):
+    """Each new parameter reaches the handler: the rows equal convert's
+    with the same options, and differ from the defaults' rows."""
+    for cap, query, options in NEW_OPTION_CASES:
+        path = os.path.join(corpus, cap)
+        name = os.path.basename(cap)
+        want, _ = convert_run(cicflow, path, options, work)
+        default, _ = convert_run(cicflow, path, [], work)
+        r = upload(srv, path, work, query)
+        csv, _ = rest_csv(r, name)
+        why = "no CSV" if csv is None else same_rows(want, csv)
+        C.check(r.status == 200 and why is None,
+                f"{cap}?{query}: convert's rows for {' '.join(options)}",
+                why or r)
+        C.check(same_rows(default, want) is not None,
+                f"{cap}?{query}: differ from the defaults' rows")
+    check_dialect_headers(srv, corpus, work)
+    check_single_packet_flows(srv, corpus, work)
+
+
+def check_dialect_headers(srv, corpus, work):
+    path = os.path.join(corpus, "delta", "d01-fin-teardown.pcap")
+    r = upload(srv, path, work, "columns=cicids2017&output=csv")
+    head = gwtest.csv_lines(r.body)[0].decode() if r.status == 200 else ""
+    names = head.split(",")
+    C.check(len(names) == 85 and names[1] == " Source IP" and
+            [n.strip() for n in names].count("Fwd Header Length") == 2 and
+            all(len(l.split(b",")) == 85
+                for l in gwtest.csv_lines(r.body)[1:]),
+            "columns=cicids2017: 85 columns, leading spaces, Fwd Header "
+            "Length twice", head[:120])
+    r = upload(srv, path, work, "columns=snake&extra_columns=all&output=csv")
+    head = gwtest.csv_lines(r.body)[0].decode() if r.status == 200 else ""
+    names = head.split(",")
+    C.check(len(names) == 91 and names[:2] == ["flow_id", "src_ip"] and
+            head == head.lower() and " " not in head,
+            "columns=snake&extra_columns=all: 84 snake_case names and 7 "
+            "extra", head[-160:])
+    r = upload(srv, path, work, "extra_columns=all&output=csv")
+    head = gwtest.csv_lines(r.body)[0].decode() if r.status == 200 else ""
+    C.check(head.split(",")[83:] ==
+            ["Label", "End Reason", "First Packet Time", "Last Packet Time",
+             "ICMP Type", "ICMP Code", "Fwd RST Flags", "Bwd RST Flags"],
+            "extra_columns=all: seven columns after Label, in order",
+            head.split(",")[83:])
+
+
+def check_single_packet_flows(srv, corpus, work):
+    """cic drops d07's one-packet flows and says so in summary.txt;
+    corrected writes them."""
+    path = os.path.join(corpus, "delta", "d07-single-packet.pcap")
+    name = os.path.basename(path)
+    for query, rows, dropped in (("", 0, "5"), ("profile=corrected", 5, "0")):
+        r = upload(srv, path, work, query)
+        csv, summary = rest_csv(r, name)
+        got = len(gwtest.csv_lines(csv)) - 1 if csv else None
+        C.check(r.status == 200 and got == rows and
+                summary.get("flows_dropped_single") == dropped and
+                summary.get("packets_in_dropped_flows") == dropped,
+                f"d07-single-packet ?{query}: {rows} rows, summary.txt "
+                f"flows_dropped_single {dropped}", (got, summary))
+
+
+def check_summary_counts(srv, cicflow, corpus, work):
+    """summary.txt's ignore, out-of-order and drop counts equal
+    convert's --stats for captures that have some, in both profiles."""
+    for cap in ("edge/nonip-ipv6.pcap", "edge/ipfrag.pcap",
+                "edge/tcp-sll.pcap", "delta/d13-subflow-active-idle.pcap"):
+        path = os.path.join(corpus, cap)
+        for profile in ("cic", "corrected"):
+            _, stats = convert_run(cicflow, path, ["--profile", profile],
+                                   work)
+            r = upload(srv, path, work, f"profile={profile}")
+            _, summary = rest_csv(r, os.path.basename(cap))
+            pairs = [(f"packets_ignored.{x}", f"ignored_{x}")
+                     for x in IGNORE_REASONS]
+            pairs += [(k, k) for k in ("packets_read", "packets_used",
+                                       "packets_out_of_order",
+                                       "flows_written",
+                                       "flows_dropped_single",
+                                       "packets_in_dropped_flows")]
+            bad = {k: (summary.get(k), stats.get(v)) for k, v in pairs
+                   if summary.get(k) != stats.get(v)}
+            C.check(r.status == 200 and stats and not bad and
+                    summary.get("profile") == profile,
+                    f"{cap} profile={profile}: summary.txt counts equal "
+                    "convert's --stats", bad or r)
 
 
 def check_timeouts(srv, corpus, model, cap, flow_s, act_s, work):
@@ -359,7 +540,28 @@ def check_request_errors(srv, corpus, work):
                         ("activity_timeout=1.1234567",
                          "activity_timeout must be"),
                         ("output=flows", "output must be zip or csv"),
-                        ("profile=nprint", "profile must be cic"),
+                        ("profile=nprint", "profile must be cic or corrected"),
+                        ("profile=CIC", "profile must be cic or corrected"),
+                        ("columns=cicids2018",
+                         "columns must be cicflowmeter, cicids2017 or snake"),
+                        ("extra_columns=times,flags",
+                         "extra_columns must be a comma-separated list of "
+                         "end_reason, times, icmp, rst or all"),
+                        ("extra_columns=rst,,icmp", "extra_columns must be"),
+                        ("min_packets=0", "min_packets must be a whole "
+                         "number from 1 to 4294967295"),
+                        ("min_packets=2.5", "min_packets must be"),
+                        ("active_timeout=-1", "active_timeout must be"),
+                        ("flow_timeout=5&active_timeout=5",
+                         "flow_timeout and active_timeout are the same"),
+                        ("idle_timeout=0&profile=corrected",
+                         "idle_timeout must be"),
+                        ("teardown_grace=x&profile=corrected",
+                         "teardown_grace must be"),
+                        ("idle_timeout=30",
+                         "idle_timeout needs profile=corrected"),
+                        ("profile=cic&teardown_grace=1",
+                         "teardown_grace needs profile=corrected"),
                         ("label=a&label=b", "given twice"),
                         ("label=" + "x" * 200, "limit is 127"),
                         ("flow_timout=5", "unknown query parameter"),
@@ -603,6 +805,8 @@ def main():
             check_routing_errors(srv, work)
             check_request_errors(srv, args.corpus, work)
             check_options(srv, args.corpus, model, work)
+            check_new_options(srv, args.cicflow, args.corpus, work)
+            check_summary_counts(srv, args.cicflow, args.corpus, work)
             check_corpus(srv, args.cicflow, args.corpus, work)
             check_concurrent(srv, args.corpus, work)
             check_log_lines(srv)
