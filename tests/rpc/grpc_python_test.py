@@ -19,7 +19,11 @@ equals NaN, "0" equals "0.0"; string columns exactly).
 
 Checks: ZIP, CSV and FLOWS output for corpus captures sent in chunks of 7
 bytes to 1 MiB (damaged captures: OK, the rows before the damage and a
-warning); file_name sanitising, label and time zone options; status codes
+warning), with summary.txt and Summary counts equal to `cicflow convert
+--stats`; file_name sanitising, label and time zone options; the profile,
+column dialect, timeouts, min_packets and extra_columns options (rows
+equal to convert's with the same options; Flow fields 100-106 equal to
+convert's extra columns); status codes
 for inputs that are not captures, bad options, protocol misuse, a message
 over 4 MiB, gzip message compression, unknown methods; the health service;
 a cancel mid-upload; deadlines; the upload limit; a busy server; 16
@@ -121,21 +125,33 @@ class Corpus:
                                name + "_Flow.csv"), "rb") as f:
             return f.read()
 
+    def convert(self, path, options=()):
+        """`cicflow convert --stats` with options: (CSV bytes, counters),
+        to compare with a call's output and Summary; (b"", {}) when they
+        cannot be had."""
+        with tempfile.TemporaryDirectory() as out:
+            res = subprocess.run(
+                [self.cicflow, "convert", "-q", "--stats", "-o", out] +
+                list(options) + [path], capture_output=True, text=True,
+                errors="replace")
+            csv_path = os.path.join(out, os.path.basename(path) +
+                                    "_Flow.csv")
+            csv = b""
+            if os.path.exists(csv_path):
+                with open(csv_path, "rb") as f:
+                    csv = f.read()
+        stats = {}
+        for line in res.stderr.splitlines():
+            if line.startswith("stats "):
+                for kv in line.split()[1:]:
+                    k, _, v = kv.partition("=")
+                    stats[k] = v
+        return csv, stats
+
     def convert_stats(self, path):
-        """Counters of `cicflow convert --stats` for the same capture, to
-        compare with Summary; {} when they cannot be had."""
+        """Counters of `cicflow convert --stats` for the same capture."""
         if path not in self._stats:
-            with tempfile.TemporaryDirectory() as out:
-                res = subprocess.run(
-                    [self.cicflow, "convert", "-q", "--stats", "-o", out,
-                     path], capture_output=True, text=True, errors="replace")
-            stats = {}
-            for line in res.stderr.splitlines():
-                if line.startswith("stats "):
-                    for kv in line.split()[1:]:
-                        k, _, v = kv.partition("=")
-                        stats[k] = v
-            self._stats[path] = stats
+            self._stats[path] = self.convert(path)[1]
         return self._stats[path]
 
 
@@ -322,6 +338,50 @@ def shape_problems(out, output):
     return problems
 
 
+IGNORE_REASONS = ("no_ipv4", "malformed", "link_type", "not_ip", "fragment",
+                  "truncated")
+
+
+def summary_counts(s):
+    """A Summary's counters under the names of convert's --stats."""
+    counts = {f"ignored_{r}": getattr(s.packets_ignored, r)
+              for r in IGNORE_REASONS}
+    for key in ("packets_read", "packets_used", "flows_written",
+                "flows_dropped_single", "packets_out_of_order",
+                "packets_in_dropped_flows"):
+        counts[key] = getattr(s, key)
+    return counts
+
+
+def summary_vs_stats(s, stats):
+    """Where Summary and convert's --stats of the same capture differ."""
+    if not stats:
+        return ["no --stats line from cicflow convert"]
+    return [f"Summary {key} {got} != convert's {stats.get(key)}"
+            for key, got in summary_counts(s).items()
+            if stats.get(key) != str(got)]
+
+
+def summary_txt_problems(text, s, warning):
+    """summary.txt must hold the Summary's counts and warnings."""
+    values, warnings = {}, []
+    for line in text.decode("utf-8", "replace").splitlines():
+        key, _, value = line.partition(": ")
+        if key == "warning":
+            warnings.append(value)
+        else:
+            values[key.replace("packets_ignored.", "ignored_")] = value
+    problems = [f"summary.txt {key}: {values.get(key)!r}, Summary {got}"
+                for key, got in summary_counts(s).items()
+                if values.get(key) != str(got)]
+    if warnings != list(s.warnings):
+        problems.append(f"summary.txt warnings {warnings} != Summary's "
+                        f"{list(s.warnings)}")
+    if warning and not any(warning in w for w in warnings):
+        problems.append(f"summary.txt lacks {warning!r}")
+    return problems
+
+
 def result_problems(ctx, out, output, data, expected_csv, file_name,
                     warning=None, stats_path=None, label_tz=None):
     """Everything wrong with `out` as the result of uploading `data`;
@@ -353,15 +413,7 @@ def result_problems(ctx, out, output, data, expected_csv, file_name,
         problems.append(f"no warning containing {warning!r}: "
                         f"{list(s.warnings)}")
     if stats_path:
-        st = ctx.corpus.convert_stats(stats_path)
-        pairs = [("packets_read", s.packets_read),
-                 ("packets_used", s.packets_used),
-                 ("ignored_no_ipv4", s.packets_ignored.no_ipv4),
-                 ("ignored_malformed", s.packets_ignored.malformed),
-                 ("flows_dropped_single", s.flows_dropped_single)]
-        for key, got in pairs:
-            if key in st and int(st[key]) != got:
-                problems.append(f"Summary {key} {got} != convert's {st[key]}")
+        problems += summary_vs_stats(s, ctx.corpus.convert_stats(stats_path))
     name = sanitize(file_name)
     if output == pb.OUTPUT_FORMAT_FLOWS:
         if len(out.flows) != s.flows_written:
@@ -396,16 +448,14 @@ def result_problems(ctx, out, output, data, expected_csv, file_name,
             if bad:
                 problems.append(f"zip member {bad} has a bad CRC")
             names = sorted(zf.namelist())
-            want = sorted([name + "_Flow.csv"] +
-                          (["summary.txt"] if s.warnings else []))
+            want = sorted([name + "_Flow.csv", "summary.txt"])
             if names != want:
                 problems.append(f"zip holds {names}, want {want}")
             csv = zf.read(name + "_Flow.csv") if name + "_Flow.csv" in \
                 names else b""
-            if "summary.txt" in names and warning:
-                text = zf.read("summary.txt").decode("utf-8", "replace")
-                if warning not in text:
-                    problems.append(f"summary.txt lacks {warning!r}")
+            if "summary.txt" in names:
+                problems += summary_txt_problems(zf.read("summary.txt"), s,
+                                                 warning)
         except zipfile.BadZipFile as e:
             return problems + [f"not a zip: {e}"]
     diff = csv_diff(expected_csv, csv)
@@ -579,7 +629,9 @@ def file_name_and_defaults(ctx):
     opts = pb.ProcessOptions(
         file_name="x.pcap", profile=pb.PROFILE_CIC,
         flow_timeout_us=120000000, activity_timeout_us=5000000,
-        label="No Label", output=pb.OUTPUT_FORMAT_CSV, time_zone="UTC")
+        label="No Label", output=pb.OUTPUT_FORMAT_CSV, time_zone="UTC",
+        columns=pb.COLUMN_DIALECT_CICFLOWMETER, min_packets=2,
+        extra_columns=[pb.EXTRA_COLUMN_UNSPECIFIED])
     out = process(stub, upload(opts, data, 4096))
     problems = result_problems(ctx, out, pb.OUTPUT_FORMAT_CSV, data, exp,
                                "x.pcap")
@@ -632,6 +684,159 @@ def label_and_time_zone(ctx):
             ctx.check(not problems, f"{rel} {output[14:]} label Benign-1 "
                       f"time_zone {tz}", "\n".join(problems))
     ctx.after_call("main", "label/time zone calls")
+
+
+def option_cases():
+    """(capture, ProcessOptions keywords, the same options for convert),
+    each chosen so that the option changes the capture's rows."""
+    corrected = dict(profile=pb.PROFILE_CORRECTED)
+    return [
+        ("delta/d01-fin-teardown.pcap",
+         dict(columns=pb.COLUMN_DIALECT_CICIDS2017),
+         ["--columns", "cicids2017"]),
+        ("delta/d10-icmp.pcap",
+         dict(columns=pb.COLUMN_DIALECT_SNAKE,
+              extra_columns=[pb.EXTRA_COLUMN_RST, pb.EXTRA_COLUMN_END_REASON,
+                             pb.EXTRA_COLUMN_ICMP, pb.EXTRA_COLUMN_TIMES]),
+         ["--columns", "snake", "--extra-columns", "all"]),
+        ("delta/d08-tcp-timeout.pcap", dict(flow_timeout_us=10000000),
+         ["--active-timeout", "10"]),
+        ("real/ndpi__reddit.pcap", dict(min_packets=3),
+         ["--min-packets", "3"]),
+        ("delta/d07-single-packet.pcap", corrected,
+         ["--profile", "corrected"]),
+        ("delta/d10-icmp.pcap",
+         dict(corrected, columns=pb.COLUMN_DIALECT_CICIDS2017,
+              extra_columns=[pb.EXTRA_COLUMN_ICMP, pb.EXTRA_COLUMN_TIMES,
+                             pb.EXTRA_COLUMN_ICMP]),
+         ["--profile", "corrected", "--columns", "cicids2017",
+          "--extra-columns", "icmp,times"]),
+        ("delta/d05-half-close.pcap",
+         dict(corrected, teardown_grace_us=1000,
+              extra_columns=[pb.EXTRA_COLUMN_END_REASON]),
+         ["--profile", "corrected", "--teardown-grace", "0.001",
+          "--extra-columns", "end_reason"]),
+        ("real/ndpi__reddit.pcap",
+         dict(corrected, flow_timeout_us=7500000, idle_timeout_us=1500000,
+              min_packets=2),
+         ["--profile", "corrected", "--active-timeout", "7.5",
+          "--idle-timeout", "1.5", "--min-packets", "2"]),
+        ("edge/nonip-ipv6.pcap", corrected, ["--profile", "corrected"]),
+        ("edge/ipfrag.pcap", corrected, ["--profile", "corrected"]),
+    ]
+
+
+@test
+def new_options(ctx):
+    """Each option reaches the handler: the CSV equals convert's with the
+    same options (and differs from the defaults'), Summary equals its
+    --stats; FLOWS gives as many flows."""
+    stub = ctx.stub("main")
+    for rel, kw, cli in option_cases():
+        path = ctx.corpus.path(rel)
+        data = ctx.corpus.data(rel)
+        want, stats = ctx.corpus.convert(path, cli)
+        default, _ = ctx.corpus.convert(path)
+        for output in (C, Z, F):
+            fmt = pb.OutputFormat.Value(output)
+            out = process(stub, upload(options("o.pcap", fmt, **kw), data,
+                                       65536))
+            if out.code != OK or out.summary is None:
+                ctx.check(False, f"{rel} {kw}", out.status())
+                continue
+            problems = summary_vs_stats(out.summary, stats)
+            if output == F:
+                n = len(csv_lines(want)) - 1
+                if len(out.flows) != n:
+                    problems.append(f"{len(out.flows)} flows, want {n}")
+            else:
+                problems += result_problems(ctx, out, fmt, data, want,
+                                            "o.pcap")
+            ctx.check(not problems, f"{rel} {output[14:]} "
+                      f"{' '.join(cli)}: convert's rows and counts",
+                      "\n".join(problems))
+        ctx.check(csv_diff(default, want) is not None,
+                  f"{rel} {' '.join(cli)}: differs from the defaults")
+    ctx.after_call("main", "new option calls")
+
+
+@test
+def dialect_headers_and_single_packet_flows(ctx):
+    stub = ctx.stub("main")
+    data = ctx.corpus.data("delta/d01-fin-teardown.pcap")
+    opts = options("h.pcap", pb.OUTPUT_FORMAT_CSV,
+                   columns=pb.COLUMN_DIALECT_CICIDS2017)
+    out = process(stub, upload(opts, data, 65536))
+    lines = csv_lines(out.output)
+    head = lines[0].decode() if lines else ""
+    names = head.split(",")
+    ctx.check(out.code == OK and len(names) == 85 and
+              names[1] == " Source IP" and
+              [n.strip() for n in names].count("Fwd Header Length") == 2 and
+              all(len(l.split(b",")) == 85 for l in lines[1:]),
+              "COLUMN_DIALECT_CICIDS2017: 85 columns with leading spaces, "
+              "Fwd Header Length twice", head[:120])
+    opts = options("h.pcap", pb.OUTPUT_FORMAT_CSV,
+                   columns=pb.COLUMN_DIALECT_SNAKE)
+    out = process(stub, upload(opts, data, 65536))
+    head = csv_lines(out.output)[0].decode() if out.output else ""
+    ctx.check(out.code == OK and head.startswith("flow_id,src_ip,") and
+              len(head.split(",")) == 84 and head == head.lower(),
+              "COLUMN_DIALECT_SNAKE: 84 snake_case names", head[:120])
+    data = ctx.corpus.data("delta/d07-single-packet.pcap")
+    for profile, rows, dropped in ((pb.PROFILE_CIC, 0, 5),
+                                   (pb.PROFILE_CORRECTED, 5, 0)):
+        out = process(stub, upload(options("s.pcap", pb.OUTPUT_FORMAT_CSV,
+                                           profile=profile), data, 65536))
+        s = out.summary
+        got = len(csv_lines(out.output)) - 1
+        ctx.check(out.code == OK and got == rows and s is not None and
+                  s.flows_dropped_single == dropped and
+                  s.packets_in_dropped_flows == dropped,
+                  f"d07-single-packet {pb.Profile.Name(profile)}: {rows} "
+                  f"rows, {dropped} flows dropped", f"{got} rows; {s}")
+    ctx.after_call("main", "dialect calls")
+
+
+def extras_of_csv(csv):
+    """(Flow ID, Timestamp, the 7 extra cells) of each row of a CSV
+    written with --extra-columns all in the cicflowmeter dialect."""
+    rows = collections.Counter()
+    for line in csv_lines(csv)[1:]:
+        c = line.decode().split(",")
+        rows[(c[0], c[6], c[84]) + tuple(int(x) for x in c[85:91])] += 1
+    return rows
+
+
+def extras_of_flows(flows):
+    return collections.Counter(
+        (f.flow_id, f.timestamp, pb.EndReason.Name(f.end_reason)[11:].lower(),
+         f.first_packet_us, f.last_packet_us, f.icmp_type, f.icmp_code,
+         f.fwd_rst_flags, f.bwd_rst_flags) for f in flows)
+
+
+@test
+def flow_extra_fields(ctx):
+    """Flow fields 100-106 carry what convert's extra columns say."""
+    stub = ctx.stub("main")
+    for rel, profile in (("delta/d10-icmp.pcap", pb.PROFILE_CORRECTED),
+                         ("delta/d03-rst.pcap", pb.PROFILE_CORRECTED),
+                         ("delta/d08-tcp-timeout.pcap", pb.PROFILE_CORRECTED),
+                         ("real/ndpi__reddit.pcap", pb.PROFILE_CIC)):
+        name = pb.Profile.Name(profile)[8:].lower()
+        want, _ = ctx.corpus.convert(ctx.corpus.path(rel),
+                                     ["--profile", name, "--extra-columns",
+                                      "all"])
+        out = process(stub, upload(options("x.pcap", pb.OUTPUT_FORMAT_FLOWS,
+                                           profile=profile),
+                                   ctx.corpus.data(rel), 65536))
+        exp, got = extras_of_csv(want), extras_of_flows(out.flows)
+        ctx.check(out.code == OK and exp == got and sum(exp.values()) > 0,
+                  f"{rel} {name}: Flow end_reason, times, ICMP and RST "
+                  "fields equal convert's extra columns",
+                  f"{out.status()}; missing {list(exp - got)[:2]}, extra "
+                  f"{list(got - exp)[:2]}")
+    ctx.after_call("main", "flow extra fields")
 
 
 def expect_status(ctx, what, out, code, *texts):
@@ -696,13 +901,36 @@ def bad_requests(ctx):
                      ("label with a quote", {"label": 'a"b'}),
                      ("label of 128 bytes", {"label": "x" * 128}),
                      ("unknown time zone", {"time_zone": "Mars/Olympus"}),
-                     ("unknown profile 7", {"profile": 7}),
                      ("unknown output format 9", {"output": 9})]:
         o = pb.ProcessOptions(file_name="a.pcap", **kw)
         if "output" not in kw:
             o.output = pb.OUTPUT_FORMAT_CSV
         out = process(stub, upload(o, data, 4096))
         expect_status(ctx, f"{what} -> INVALID_ARGUMENT", out, inv)
+    corrected = pb.PROFILE_CORRECTED
+    for what, kw, text in [
+            ("unknown profile 7", {"profile": 7}, "unknown profile 7"),
+            ("unknown columns 9", {"columns": 9}, "unknown columns 9"),
+            ("unknown extra column 9", {"extra_columns": [1, 9]},
+             "unknown extra_columns value 9"),
+            ("idle_timeout_us without a profile", {"idle_timeout_us": 5},
+             "idle_timeout_us applies only to PROFILE_CORRECTED"),
+            ("teardown_grace_us with PROFILE_CIC",
+             {"teardown_grace_us": 5, "profile": pb.PROFILE_CIC},
+             "teardown_grace_us applies only to PROFILE_CORRECTED"),
+            ("idle_timeout_us of 2^63", {"idle_timeout_us": 1 << 63,
+                                         "profile": corrected},
+             "idle_timeout_us is 9223372036854775808"),
+            ("teardown_grace_us over ten years",
+             {"teardown_grace_us": 316224000000001, "profile": corrected},
+             "teardown_grace_us"),
+            ("flow_timeout_us of 2^64-1", {"flow_timeout_us": (1 << 64) - 1},
+             "flow_timeout_us")]:
+        o = pb.ProcessOptions(file_name="a.pcap", output=pb.OUTPUT_FORMAT_CSV,
+                              **kw)
+        out = process(stub, upload(o, data, 4096))
+        expect_status(ctx, f"{what} -> INVALID_ARGUMENT", out, inv,
+                      "invalid options", text)
     o = options("a.pcap", pb.OUTPUT_FORMAT_CSV, label="y" * 127)
     out = process(stub, upload(o, data, 4096))
     exp = relabel(ctx.corpus.expected("edge/tcp-nopad.pcap"), "y" * 127,

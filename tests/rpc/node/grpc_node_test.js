@@ -424,12 +424,17 @@ function resultProblems(out, output, data, expectedCsv, fileName, warning) {
     } catch (e) {
       return problems.concat([`bad zip: ${e.message}`]);
     }
-    const want = [`${name}_Flow.csv`].concat(summary.warnings.length ? ['summary.txt'] : []).sort();
+    const want = [`${name}_Flow.csv`, 'summary.txt'].sort();
     const got = [...members.keys()].sort();
     if (JSON.stringify(got) !== JSON.stringify(want)) {
       problems.push(`zip holds ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
     }
     csv = members.get(`${name}_Flow.csv`) || Buffer.alloc(0);
+    const text = (members.get('summary.txt') || '').toString('utf8');
+    if (!text.includes(`\nflows_written: ${summary.flows_written}\n`) ||
+        (warning && !text.includes(warning))) {
+      problems.push(`summary.txt does not match the Summary: ${JSON.stringify(text.slice(0, 200))}`);
+    }
   }
   const d = csvDiff(expectedCsv, csv);
   if (d) problems.push(d);
@@ -562,6 +567,34 @@ async function main() {
     let p = resultProblems(out, 'OUTPUT_FORMAT_ZIP', corpus(d01), expected(d01), named, null);
     check(!p.length, `file_name ${JSON.stringify(named)} -> ${sanitize(named)}_Flow.csv in the zip`, p.join('\n'));
     await afterCall(server, 'result calls');
+
+    // The corrected profile and the new options, enums given by name as
+    // Node clients write them: d07's one-packet flows become rows.
+    const d07 = 'delta/d07-single-packet.pcap';
+    const corrected = { profile: 'PROFILE_CORRECTED', columns: 'COLUMN_DIALECT_SNAKE',
+      idle_timeout_us: '30000000', extra_columns: ['EXTRA_COLUMN_END_REASON'] };
+    out = await processPcap(client, opts('s.pcap', 'OUTPUT_FORMAT_CSV', corrected), corpus(d07), 4096);
+    const lines = csvLines(Buffer.concat(ofKind(out, 'output_chunk')));
+    check(out.code === grpc.status.OK && lines.length === 6 && lines[0].startsWith('flow_id,src_ip,') &&
+      lines[0].endsWith(',end_reason'),
+    'PROFILE_CORRECTED, COLUMN_DIALECT_SNAKE, EXTRA_COLUMN_END_REASON: 5 rows, snake header',
+    `${statusName(out.code)} ${out.details}: ${lines.length} lines, ${(lines[0] || '').slice(-40)}`);
+    out = await processPcap(client, opts('s.pcap', 'OUTPUT_FORMAT_FLOWS', { profile: 'PROFILE_CORRECTED' }),
+      corpus(d07), 4096);
+    const flows = ofKind(out, 'flows').flatMap((b) => b.flows);
+    const sum = ofKind(out, 'summary').pop();
+    check(out.code === grpc.status.OK && flows.length === 5 &&
+      flows.every((f) => f.end_reason.startsWith('END_REASON_') && f.end_reason !== 'END_REASON_UNSPECIFIED' &&
+        Number(f.last_packet_us) >= Number(f.first_packet_us)) &&
+      sum && sum.packets_ignored.not_ip === '0' && sum.flows_dropped_single === '0',
+    'PROFILE_CORRECTED FLOWS: 5 flows with end_reason and times, Summary with every ignore reason',
+    `${statusName(out.code)} ${out.details}: ${JSON.stringify(flows[0])}`);
+    out = await processPcap(client, opts('s.pcap', 'OUTPUT_FORMAT_CSV', { idle_timeout_us: '5' }),
+      corpus(d07), 4096);
+    check(out.code === grpc.status.INVALID_ARGUMENT && out.details.includes('idle_timeout_us'),
+      'idle_timeout_us with the default profile -> INVALID_ARGUMENT naming it',
+      `${statusName(out.code)} ${out.details}`);
+    await afterCall(server, 'new option calls');
 
     // Not a capture.
     const text = Buffer.from('id,src_ip,dst_ip,bytes\n1,10.0.0.1,10.0.0.2,100\n'.repeat(40));
