@@ -170,6 +170,17 @@ SYMBOLS = [
     ("cicflow.v1.OUTPUT_FORMAT_CSV", "cicflow/v1/flowmeter.proto"),
     ("cicflow.v1.Flow.flow_id", "cicflow/v1/flowmeter.proto"),
     (".cicflow.v1.Summary", "cicflow/v1/flowmeter.proto"),
+    # Symbols added with the corrected profile: the embedded descriptor
+    # set must follow the .proto.
+    ("cicflow.v1.PROFILE_CORRECTED", "cicflow/v1/flowmeter.proto"),
+    ("cicflow.v1.ColumnDialect", "cicflow/v1/flowmeter.proto"),
+    ("cicflow.v1.EXTRA_COLUMN_RST", "cicflow/v1/flowmeter.proto"),
+    ("cicflow.v1.ProcessOptions.extra_columns", "cicflow/v1/flowmeter.proto"),
+    ("cicflow.v1.IgnoredPackets.truncated", "cicflow/v1/flowmeter.proto"),
+    ("cicflow.v1.Summary.packets_in_dropped_flows",
+     "cicflow/v1/flowmeter.proto"),
+    ("cicflow.v1.EndReason", "cicflow/v1/flowmeter.proto"),
+    ("cicflow.v1.Flow.bwd_rst_flags", "cicflow/v1/flowmeter.proto"),
     ("grpc.health.v1.Health", "grpc/health/v1/health.proto"),
     ("grpc.health.v1.Health.Check", "grpc/health/v1/health.proto"),
     ("grpc.health.v1.HealthCheckResponse.ServingStatus",
