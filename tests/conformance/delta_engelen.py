@@ -151,12 +151,18 @@ TABLE = {
     # Corrected: the teardown grace is 2 s from the closing packet and a
     # flow is written when the clock passes it (docs/corrected-profile.md),
     # so the FIN/ACK at exactly +2 s joins the first flow (11 packets) and
-    # the ACK 1 ms later finds it written: that ACK starts a new flow with
-    # the client as initiator, which is open (no SYN, no FIN) and so absorbs
-    # the SYN at +5.009999 like d04 (6 packets). The fork (D10, N6) instead
-    # absorbs both late packets into the first flow (12) and lets the SYN
-    # start a flow (5): §4 'a terminated TCP flow is written after a bounded
-    # grace instead of waiting for a SYN'. No row pairs up.
+    # the ACK 1 ms later finds it written and is a flow of its own. The SYN
+    # at +5.009999 starts a new flow: corrected §2, 'A SYN on the same
+    # endpoints after that starts a new flow'. That flow is the fork's
+    # second one (D11). The fork (D10, N6) absorbs both late packets into
+    # its first flow (12 packets): §4 'a terminated TCP flow is written
+    # after a bounded grace instead of waiting for a SYN'.
+    # Correction after the engine landed: the first version of this table
+    # let the stray ACK's flow absorb the SYN like any open flow (as in d04)
+    # and so had one 4+2 flow from +2.009999; that overlooked the sentence
+    # above, which makes the first SYN after a terminated connection a new
+    # flow whatever stray packets came in between. The engine ends the stray
+    # flow with End Reason new_connection (docs/corrected-profile.md).
     "d02-after-close.pcap": [
         Ours("192.168.10.5 40000 > 192.168.10.50 80 p6 "
              "2017-07-05 16:00:00.000000 6+5", "fin",
@@ -164,16 +170,23 @@ TABLE = {
              "the 2 s grace still belongs to the closed flow (§4 bounded "
              "grace)"),
         Ours("192.168.10.5 40000 > 192.168.10.50 80 p6 "
-             "2017-07-05 16:00:02.009999 4+2", "end_of_input",
-             "packets 11-16: the ACK 2.001 s after the close starts a flow, "
-             "which absorbs the SYN 3 s later as any open flow does"),
+             "2017-07-05 16:00:02.009999 1+0", "new_connection",
+             "packet 11: the ACK 2.001 s after the close comes after the "
+             "grace, so it is a flow of its own (§2 'Every flow is "
+             "written'), ended by the next connection's SYN"),
+        Match("192.168.10.5 40000 > 192.168.10.50 80 p6 "
+              "2017-07-05 16:00:05.009999 3+2", "end_of_input",
+              "192.168.10.5 40000 > 192.168.10.50 80 p6 "
+              "2017-07-05 16:00:05.009999 3+2", {
+                  N4: {"Subflow Fwd Pkts": 3.0, "Subflow Fwd Byts": 5.0,
+                       "Subflow Bwd Pkts": 2.0},
+                  N5: {"Active Mean": 4000, "Active Max": 4000,
+                       "Active Min": 4000},
+              }),
         Fork("192.168.10.5 40000 > 192.168.10.50 80 p6 "
              "2017-07-05 16:00:00.000000 7+5",
              "D10/N6: the terminated flow absorbs every non-SYN packet "
              "until a SYN (packets 0-11)"),
-        Fork("192.168.10.5 40000 > 192.168.10.50 80 p6 "
-             "2017-07-05 16:00:05.009999 3+2",
-             "D11: the SYN after termination starts a flow (packets 12-16)"),
     ],
     # Client RST at +0.006999 closes the flow; the server's ACK (+0.507) and
     # data (+1.007) come within the 2 s grace and join it; the SYN at
