@@ -56,8 +56,7 @@ struct fe__corr_flow {
   int16_t icmp_code;
   int64_t start;     /* first packet's timestamp */
   int64_t last;      /* latest timestamp of the flow */
-  int64_t seen;      /* packet clock when the last packet came */
-  int64_t closed_at; /* packet clock when the flow closed */
+  int64_t closed_at; /* latest timestamp of the flow when it closed */
   int64_t start_active;
   int64_t end_active;
   uint64_t subflow_gaps; /* gaps over 1 s */

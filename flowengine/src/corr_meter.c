@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Flow lifecycle of the corrected profile. All timeouts run on the packet
- * clock, the largest timestamp seen, so a flow is written as soon as the
- * clock says it is over. Two lists make that cheap: the table's age list,
- * renewed on every packet, holds flows in the order they last saw one
- * (the idle timeout), and the closing list holds closed TCP flows in the
- * order they closed (the teardown grace). Both orders follow the clock,
- * which never goes back, so each scan stops at the first flow not due.
+ * Flow lifecycle of the corrected profile. All timeouts compare the
+ * packet clock, the largest timestamp seen, with the flow's own times, so
+ * a flow is over once the clock says so, whatever arrives later. The rule
+ * is applied when a flow's next packet arrives, which alone decides the
+ * rows; scans of two lists only write flows early, to free their memory:
+ * the table's age list, renewed on every packet, holds flows in the order
+ * they last saw one (the idle timeout), and the closing list holds closed
+ * TCP flows in the order they closed (the teardown grace). With packets
+ * in time order both lists are sorted by deadline; a scan stops at the
+ * first flow not due, so a reordered capture only delays a write.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +108,17 @@ static void closing_unlink(struct fe__corr *c, uint32_t i)
   f->in_closing = 0;
 }
 
+/* A flow that has just closed waits out its grace in the closing list. */
+static void note_if_closed(struct fe__corr *c, uint32_t i)
+{
+  struct fe__corr_flow *f = flow_at(c, i);
+
+  if (f->closed && !f->in_closing) {
+    f->closed_at = f->last;
+    closing_link(c, i);
+  }
+}
+
 /* A closed flow keeps the reason it closed for, whatever writes it. */
 static enum fe_end_reason reason_of(const struct fe__corr_flow *f,
                                     enum fe_end_reason otherwise)
@@ -139,17 +153,26 @@ static int retire_flow(struct fe__corr *c, uint32_t i, enum fe_end_reason why)
   return rc;
 }
 
+static int grace_over(const struct fe__corr *c, const struct fe__corr_flow *f)
+{
+  return f->closed && fe__wrap_sub(c->clock, f->closed_at) > c->grace_us;
+}
+
+static int idle_over(const struct fe__corr *c, const struct fe__corr_flow *f)
+{
+  return fe__wrap_sub(c->clock, f->last) > c->idle_us;
+}
+
 static int expire_due(struct fe__corr *c)
 {
   uint32_t i;
   int rc = 0;
 
   while (rc == 0 && (i = c->closing_oldest) != 0 &&
-         fe__wrap_sub(c->clock, flow_at(c, i)->closed_at) > c->grace_us) {
+         grace_over(c, flow_at(c, i))) {
     rc = retire_flow(c, i, FE_END_FIN);
   }
-  while (rc == 0 && (i = c->flows.oldest) != 0 &&
-         fe__wrap_sub(c->clock, flow_at(c, i)->seen) > c->idle_us) {
+  while (rc == 0 && (i = c->flows.oldest) != 0 && idle_over(c, flow_at(c, i))) {
     rc = retire_flow(c, i, FE_END_IDLE_TIMEOUT);
   }
   return rc;
@@ -207,8 +230,8 @@ static int open_flow(struct fe__corr *c, const struct fe__packet *p,
   }
   f = flow_at(c, i);
   fe__corr_flow_start(f, p, backward);
-  f->seen = c->clock;
   note_open(c->sink->counters);
+  note_if_closed(c, i);
   return 0;
 }
 
@@ -217,15 +240,10 @@ static void join_flow(struct fe__corr *c, uint32_t i,
                       const struct fe__packet *p)
 {
   struct fe__corr_flow *f = flow_at(c, i);
-  int was_closed = f->closed;
 
   fe__corr_flow_add(f, p, fe__corr_flow_backward(f, p), c->threshold_us);
-  f->seen = c->clock;
   fe__ktab_renew(&c->flows, i);
-  if (!was_closed && f->closed) {
-    f->closed_at = c->clock;
-    closing_link(c, i);
-  }
+  note_if_closed(c, i);
 }
 
 /*
@@ -239,8 +257,8 @@ static int continue_flow(struct fe__corr *c, uint32_t i,
   int rc = write_flow(c, i, FE_END_ACTIVE_TIMEOUT);
 
   fe__corr_flow_start(f, p, fe__corr_flow_backward(f, p));
-  f->seen = c->clock;
   fe__ktab_renew(&c->flows, i);
+  note_if_closed(c, i);
   return rc;
 }
 
@@ -259,26 +277,45 @@ static int starts_connection(const struct fe__corr_flow *f,
   return f->closed || (!f->from_syn && !(p->flags & FE__TCP_ACK));
 }
 
+/*
+ * Why the flow a packet finds is already over, or FE_END_REASONS when it
+ * is not. The idle timeout comes first: a flow silent that long was over
+ * before its active timeout could matter.
+ */
+static enum fe_end_reason over_before(const struct fe__corr *c,
+                                      const struct fe__corr_flow *f,
+                                      const struct fe__packet *p)
+{
+  if (starts_connection(f, p)) {
+    return FE_END_NEW_CONNECTION;
+  }
+  if (grace_over(c, f)) {
+    return FE_END_FIN;
+  }
+  if (idle_over(c, f)) {
+    return FE_END_IDLE_TIMEOUT;
+  }
+  return FE_END_REASONS;
+}
+
 static int place_packet(struct fe__corr *c, const struct fe__packet *p)
 {
   uint64_t hash = fe__tuple_hash(&p->tuple);
   uint32_t i = fe__ktab_find(&c->flows, &p->tuple, hash);
+  enum fe_end_reason over;
   const struct fe__corr_flow *f;
 
   if (i == 0) {
     return open_flow(c, p, hash);
   }
   f = flow_at(c, i);
-  if (starts_connection(f, p)) {
-    int rc = retire_flow(c, i, FE_END_NEW_CONNECTION);
+  over = over_before(c, f, p);
+  if (over != FE_END_REASONS) {
+    int rc = retire_flow(c, i, over);
 
     return rc != 0 ? rc : open_flow(c, p, hash);
   }
-  if (f->closed) {
-    join_flow(c, i, p);
-    return 0;
-  }
-  if (fe__wrap_sub(c->clock, f->start) > c->active_us) {
+  if (!f->closed && fe__wrap_sub(c->clock, f->start) > c->active_us) {
     return continue_flow(c, i, p);
   }
   join_flow(c, i, p);
@@ -293,25 +330,35 @@ int fe__corr_add(struct fe__corr *c, const struct fe_frame *frame)
   struct fe_counters *k = c->sink->counters;
   int rc;
 
+  /* Every frame is a reading of the clock, even one that is ignored. */
+  if (frame->ts_us > c->clock) {
+    c->clock = frame->ts_us;
+  }
+  rc = expire_due(c);
+  if (rc != 0) {
+    return rc;
+  }
   if (reason >= 0) {
     k->packets_ignored[reason]++;
     return 0;
   }
   p.ts = frame->ts_us;
   k->packets_used++;
-  if (p.ts > c->clock) {
-    c->clock = p.ts;
-  }
-  rc = expire_due(c);
-  return rc != 0 ? rc : place_packet(c, &p);
+  return place_packet(c, &p);
 }
 
+/*
+ * Flows go out in the order they last saw a packet. One whose timeout
+ * the clock had passed says so, though no scan reached it in time.
+ */
 int fe__corr_finish(struct fe__corr *c)
 {
   uint32_t i;
 
   while ((i = c->flows.oldest) != 0) {
-    int rc = retire_flow(c, i, FE_END_END_OF_INPUT);
+    int over = idle_over(c, flow_at(c, i));
+    int rc =
+        retire_flow(c, i, over ? FE_END_IDLE_TIMEOUT : FE_END_END_OF_INPUT);
 
     if (rc != 0) {
       return rc;

@@ -132,7 +132,8 @@ FE_MUST_CHECK int fe_meter_add_frame(struct fe_meter *m,
 
 /*
  * fe_meter_finish: end of input; writes every flow still open, in the
- * order they started. The meter accepts no frame afterwards.
+ * order they started (cic) or of their last packet (corrected). The
+ * meter accepts no frame afterwards.
  */
 FE_MUST_CHECK int fe_meter_finish(struct fe_meter *m);
 
