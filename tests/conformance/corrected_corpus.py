@@ -20,7 +20,8 @@ and checks what must hold whatever the capture:
   Infinity);
 * every packet is accounted for, by the `stats` line: packets_read equals
   the packets of the rows (Tot Fwd Pkts + Tot Bwd Pkts) plus
-  packets_in_dropped plus every ignored_<reason> count, and packets_used
+  packets_in_dropped_flows plus every ignored_<reason> count, and
+  packets_used
   equals the first two;
 * the CSV has flows_written rows;
 * in every row: Flow ID is Src IP-Dst IP-Src Port-Dst Port-Protocol
@@ -50,7 +51,8 @@ BAD_CELLS = {"nan", "+nan", "-nan", "infinity", "+infinity", "-infinity",
 # stats line must report each, and every ignored_* key it prints counts.
 IGNORE_REASONS = ("no_ipv4", "malformed", "link_type", "not_ip", "fragment",
                   "truncated")
-# Packets of flows written to no row (under --min-packets), by either name.
+# Packets of flows written to no row (under --min-packets): the stats key
+# is packets_in_dropped_flows; the shorter name is accepted too.
 DROPPED_KEYS = ("packets_in_dropped", "packets_in_dropped_flows")
 NEEDED_COLUMNS = ("Flow ID", "Src IP", "Src Port", "Dst IP", "Dst Port",
                   "Protocol", "Flow Duration", "Tot Fwd Pkts",
