@@ -21,8 +21,7 @@ and checks what must hold whatever the capture:
 * every packet is accounted for, by the `stats` line: packets_read equals
   the packets of the rows (Tot Fwd Pkts + Tot Bwd Pkts) plus
   packets_in_dropped_flows plus every ignored_<reason> count, and
-  packets_used
-  equals the first two;
+  packets_used equals the first two;
 * the CSV has flows_written rows;
 * in every row: Flow ID is Src IP-Dst IP-Src Port-Dst Port-Protocol
   (corrected §2), Flow Duration >= 0, and Last Packet Time - First Packet
