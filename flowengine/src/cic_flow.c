@@ -123,35 +123,6 @@ static void count_flags(struct fe__cic_flow *f, unsigned flags)
   }
 }
 
-/* Adds a payload length as the direction's n-th packet. */
-static void len_add(struct fe__len_stats *s, uint64_t n, int64_t payload)
-{
-  uint32_t v = (uint32_t)payload;
-
-  assert(payload >= 0 && payload <= UINT32_MAX);
-  fe__moments_add(&s->mo, n, (double)payload);
-  s->sum += (double)payload;
-  if (n == 1 || v < s->min) {
-    s->min = v;
-  }
-  if (n == 1 || v > s->max) {
-    s->max = v;
-  }
-}
-
-/* Adds a gap as the n-th one. */
-static void gap_add(struct fe__gap_stats *s, uint64_t n, double v)
-{
-  fe__moments_add(&s->mo, n, v);
-  s->sum += v;
-  if (n == 1 || v < s->min) {
-    s->min = v;
-  }
-  if (n == 1 || v > s->max) {
-    s->max = v;
-  }
-}
-
 /*
  * A flow's first packet. The reference also runs its subflow step here,
  * with p0 as its own predecessor: the active/idle call it may make gets a
@@ -178,7 +149,7 @@ void fe__cic_flow_start(struct fe__cic_flow *f, const struct fe__packet *p)
   fe__moments_add(&f->all_len, 2, len);
   f->all_sum = len + len;
   f->fwd_n = 1;
-  len_add(&f->fwd_len, 1, p->payload);
+  fe__len_stats_add(&f->fwd_len, 1, p->payload);
   assert(p->header >= 0 && p->header <= 60);
   f->min_fwd_header = (uint8_t)p->header;
   f->init_win_fwd = p->window;
@@ -201,10 +172,11 @@ static void add_forward(struct fe__cic_flow *f, const struct fe__packet *p)
   if (p->payload >= 1) {
     f->act_data++;
   }
-  len_add(&f->fwd_len, f->fwd_n, p->payload);
+  fe__len_stats_add(&f->fwd_len, f->fwd_n, p->payload);
   f->fwd_header += p->header;
   if (f->fwd_n > 1) {
-    gap_add(&f->fwd_iat, f->fwd_n - 1, (double)fe__wrap_sub(p->ts, prev));
+    fe__gap_stats_add(&f->fwd_iat, f->fwd_n - 1,
+                      (double)fe__wrap_sub(p->ts, prev));
   }
   if (p->header < f->min_fwd_header) {
     f->min_fwd_header = (uint8_t)p->header;
@@ -220,11 +192,12 @@ static void add_backward(struct fe__cic_flow *f, const struct fe__packet *p)
   int64_t prev = (f->bits & FE__FLOW_LAST_BWD) ? f->last : f->other_last;
 
   f->bwd_n++;
-  len_add(&f->bwd_len, f->bwd_n, p->payload);
+  fe__len_stats_add(&f->bwd_len, f->bwd_n, p->payload);
   f->init_win_bwd = p->window;
   f->bwd_header += p->header;
   if (f->bwd_n > 1) {
-    gap_add(&f->bwd_iat, f->bwd_n - 1, (double)fe__wrap_sub(p->ts, prev));
+    fe__gap_stats_add(&f->bwd_iat, f->bwd_n - 1,
+                      (double)fe__wrap_sub(p->ts, prev));
   }
   if (!(f->bits & FE__FLOW_LAST_BWD)) {
     f->other_last = f->last;

@@ -78,13 +78,7 @@ static void put_identity(struct row_writer *w, const struct fe__cic_flow *f,
   format_flow_id(r, t, r->flow_id);
   fe__format_timestamp(sec + fe__tz_offset(tz, sec), r->timestamp);
   r->first_packet_us = f->start;
-  put_text(w, r->flow_id);
-  put_text(w, r->src_ip);
-  put_int(w, t->sport);
-  put_text(w, r->dst_ip);
-  put_int(w, t->dport);
-  put_int(w, t->proto);
-  put_text(w, r->timestamp);
+  put_identity_cells(w, t->sport, t->dport, t->proto);
 }
 
 static void put_length_stats(struct row_writer *w, uint64_t n,

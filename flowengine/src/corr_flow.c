@@ -69,32 +69,6 @@ static void bulk_add(struct fe__corr_flow *f, int d, const struct fe__packet *p)
   b->run_bytes = p->payload;
 }
 
-static void len_add(struct fe__len_stats *s, uint64_t n, int64_t payload)
-{
-  uint32_t v = (uint32_t)payload;
-
-  fe__moments_add(&s->mo, n, (double)payload);
-  s->sum += (double)payload;
-  if (n == 1 || v < s->min) {
-    s->min = v;
-  }
-  if (n == 1 || v > s->max) {
-    s->max = v;
-  }
-}
-
-static void gap_add(struct fe__gap_stats *s, uint64_t n, double gap)
-{
-  fe__moments_add(&s->mo, n, gap);
-  s->sum += gap;
-  if (n == 1 || gap < s->min) {
-    s->min = gap;
-  }
-  if (n == 1 || gap > s->max) {
-    s->max = gap;
-  }
-}
-
 /* Serial-number comparison of TCP sequence numbers (RFC 1982). */
 static int seq_at_or_after(uint32_t a, uint32_t b)
 {
@@ -137,12 +111,12 @@ static void dir_add(struct fe__corr_flow *f, int d, const struct fe__packet *p)
   struct fe__corr_dir *s = &f->dir[d];
   uint64_t n = ++s->n;
 
-  len_add(&s->len, n, p->payload);
+  fe__len_stats_add(&s->len, n, p->payload);
   if (n == 1) {
     s->init_win = p->tuple.proto == 6 ? p->window : 0;
     s->min_header = (uint8_t)p->header;
   } else {
-    gap_add(&s->iat, n - 1, (double)gap_after(s->last, p->ts));
+    fe__gap_stats_add(&s->iat, n - 1, (double)gap_after(s->last, p->ts));
   }
   if (n == 1 || p->ts > s->last) {
     s->last = p->ts;

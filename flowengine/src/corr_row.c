@@ -28,8 +28,7 @@ static void put_identity(struct row_writer *w, const struct fe__corr_flow *f,
 {
   struct fe_row *r = w->row;
   const struct fe__tuple *t = &f->entry.tuple;
-  int64_t sec =
-      f->start >= 0 ? f->start / 1000000 : -((-(f->start + 1)) / 1000000) - 1;
+  int64_t sec = fe__floor_div(f->start, 1000000);
   int64_t local = f->start + (int64_t)fe__tz_offset(tz, sec) * 1000000;
 
   format_address(t, t->src, r->src_ip, sizeof(r->src_ip));
@@ -37,13 +36,7 @@ static void put_identity(struct row_writer *w, const struct fe__corr_flow *f,
   snprintf(r->flow_id, sizeof(r->flow_id), "%s-%s-%u-%u-%u", r->src_ip,
            r->dst_ip, t->sport, t->dport, t->proto);
   fe__format_iso_timestamp(local, r->timestamp);
-  put_text(w, r->flow_id);
-  put_text(w, r->src_ip);
-  put_int(w, t->sport);
-  put_text(w, r->dst_ip);
-  put_int(w, t->dport);
-  put_int(w, t->proto);
-  put_text(w, r->timestamp);
+  put_identity_cells(w, t->sport, t->dport, t->proto);
 }
 
 static void put_length_stats(struct row_writer *w, const struct fe__corr_dir *d)

@@ -7,6 +7,7 @@
 #ifndef FLOWENGINE_FE_INT_H
 #define FLOWENGINE_FE_INT_H
 
+#include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,6 +62,12 @@ static inline void fe__ip4_set(uint8_t *a, uint32_t v)
 static inline int64_t fe__wrap_sub(int64_t a, int64_t b)
 {
   return (int64_t)((uint64_t)a - (uint64_t)b);
+}
+
+/* a / b rounded toward minus infinity, for b > 0 (seconds of a time). */
+static inline int64_t fe__floor_div(int64_t a, int64_t b)
+{
+  return a >= 0 ? a / b : -((-(a + 1)) / b) - 1;
 }
 
 static inline int64_t fe__wrap_add(int64_t a, int64_t b)
@@ -239,6 +246,37 @@ struct fe__gap_stats {
   double min;
   double max;
 };
+
+/* Adds a payload length as the direction's n-th packet. */
+static inline void fe__len_stats_add(struct fe__len_stats *s, uint64_t n,
+                                     int64_t payload)
+{
+  uint32_t v = (uint32_t)payload;
+
+  assert(payload >= 0 && payload <= UINT32_MAX);
+  fe__moments_add(&s->mo, n, (double)payload);
+  s->sum += (double)payload;
+  if (n == 1 || v < s->min) {
+    s->min = v;
+  }
+  if (n == 1 || v > s->max) {
+    s->max = v;
+  }
+}
+
+/* Adds a gap as the n-th one. */
+static inline void fe__gap_stats_add(struct fe__gap_stats *s, uint64_t n,
+                                     double v)
+{
+  fe__moments_add(&s->mo, n, v);
+  s->sum += v;
+  if (n == 1 || v < s->min) {
+    s->min = v;
+  }
+  if (n == 1 || v > s->max) {
+    s->max = v;
+  }
+}
 
 /* Bits of struct fe__cic_flow's bits field. */
 enum {

@@ -44,6 +44,24 @@ static inline void put_int_zeros(struct row_writer *w, int count)
   }
 }
 
+/*
+ * The identity cells (Flow ID to Timestamp), once the row's address, Flow
+ * ID and timestamp text are filled in.
+ */
+static inline void put_identity_cells(struct row_writer *w, uint16_t sport,
+                                      uint16_t dport, uint8_t proto)
+{
+  struct fe_row *r = w->row;
+
+  put_text(w, r->flow_id);
+  put_text(w, r->src_ip);
+  put_int(w, sport);
+  put_text(w, r->dst_ip);
+  put_int(w, dport);
+  put_int(w, proto);
+  put_text(w, r->timestamp);
+}
+
 /* Decimal digits of v at p; returns the end. printf is too slow here. */
 static inline char *put_uint(char *p, unsigned v)
 {

@@ -28,6 +28,15 @@ static char *put2(char *p, unsigned v)
   return p + 2;
 }
 
+/* ":mm:ss" of a second of the day. */
+static char *put_minutes_seconds(char *p, int64_t second_of_day)
+{
+  *p++ = ':';
+  p = put2(p, (unsigned)(second_of_day % 3600 / 60));
+  *p++ = ':';
+  return put2(p, (unsigned)(second_of_day % 60));
+}
+
 /* y in decimal, zero-padded to four digits at least. */
 static char *put_digits4(char *p, uint64_t y)
 {
@@ -60,8 +69,7 @@ static char *put_year(char *p, int64_t year)
 
 void fe__format_timestamp(int64_t local_sec, char *buf)
 {
-  int64_t days =
-      local_sec >= 0 ? local_sec / 86400 : -((-local_sec + 86399) / 86400);
+  int64_t days = fe__floor_div(local_sec, 86400);
   int64_t rest = local_sec - days * 86400;
   unsigned hour = (unsigned)(rest / 3600);
   unsigned hour12 = hour % 12 == 0 ? 12 : hour % 12;
@@ -78,10 +86,7 @@ void fe__format_timestamp(int64_t local_sec, char *buf)
   p = put_year(p, year);
   *p++ = ' ';
   p = put2(p, hour12);
-  *p++ = ':';
-  p = put2(p, (unsigned)(rest % 3600 / 60));
-  *p++ = ':';
-  p = put2(p, (unsigned)(rest % 60));
+  p = put_minutes_seconds(p, rest);
   *p++ = ' ';
   *p++ = hour < 12 ? 'A' : 'P';
   *p++ = 'M';
@@ -103,10 +108,9 @@ static char *put_iso_year(char *p, int64_t year)
 
 void fe__format_iso_timestamp(int64_t local_us, char *buf)
 {
-  int64_t sec =
-      local_us >= 0 ? local_us / 1000000 : -((-(local_us + 1)) / 1000000) - 1;
+  int64_t sec = fe__floor_div(local_us, 1000000);
   int64_t micros = local_us - sec * 1000000;
-  int64_t days = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400);
+  int64_t days = fe__floor_div(sec, 86400);
   int64_t rest = sec - days * 86400;
   int64_t year;
   unsigned month;
@@ -121,10 +125,7 @@ void fe__format_iso_timestamp(int64_t local_us, char *buf)
   p = put2(p, day);
   *p++ = ' ';
   p = put2(p, (unsigned)(rest / 3600));
-  *p++ = ':';
-  p = put2(p, (unsigned)(rest % 3600 / 60));
-  *p++ = ':';
-  p = put2(p, (unsigned)(rest % 60));
+  p = put_minutes_seconds(p, rest);
   *p++ = '.';
   for (int64_t div = 100000; div > 0; div /= 10) {
     *p++ = (char)('0' + micros / div % 10);
