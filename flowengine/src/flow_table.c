@@ -36,7 +36,8 @@ uint64_t fe__tuple_hash(const struct fe__tuple *t)
   uint64_t b = endpoint_word(t->dst, t->dport);
   uint64_t lo = a < b ? a : b;
   uint64_t hi = a < b ? b : a;
-  uint64_t h = (lo ^ (uint64_t)t->proto << 48) * 0x9e3779b97f4a7c15ULL;
+  uint64_t kind = (uint64_t)t->proto << 48 | (uint64_t)t->family << 56;
+  uint64_t h = (lo ^ kind) * 0x9e3779b97f4a7c15ULL;
 
   h = (h ^ hi) * 0xbf58476d1ce4e5b9ULL;
   return h ^ (h >> 29) ^ (h >> 43);
@@ -44,7 +45,8 @@ uint64_t fe__tuple_hash(const struct fe__tuple *t)
 
 int fe__tuple_same_flow(const struct fe__tuple *a, const struct fe__tuple *b)
 {
-  if (a->proto != b->proto) {
+  /* An IPv4 address and an IPv6 one may share their bytes. */
+  if (a->proto != b->proto || a->family != b->family) {
     return 0;
   }
   if (a->sport == b->sport && a->dport == b->dport &&

@@ -128,6 +128,17 @@ START_TEST(test_fe__tuple_same_flow_same_address_ports_swapped_is_same)
 }
 END_TEST
 
+START_TEST(test_fe__tuple_same_flow_ipv6_with_ipv4_bytes_is_different)
+{
+  /* 1.2.3.4 and 102:304:: hold the same 16 bytes; the family differs. */
+  struct fe__tuple a = tuple(0x01020304u, 5000, 0x05060708u, 80, 6);
+  struct fe__tuple b = a;
+
+  b.family = 6;
+  ck_assert_int_eq(fe__tuple_same_flow(&a, &b), 0);
+}
+END_TEST
+
 START_TEST(test_fe__ktab_find_either_direction_returns_record)
 {
   struct fe__ktab t;
@@ -368,6 +379,8 @@ Suite *fe_flow_table_suite(void)
                  test_fe__tuple_same_flow_half_reversed_tuple_is_different);
   tcase_add_test(keys,
                  test_fe__tuple_same_flow_same_address_ports_swapped_is_same);
+  tcase_add_test(keys,
+                 test_fe__tuple_same_flow_ipv6_with_ipv4_bytes_is_different);
   suite_add_tcase(s, keys);
 
   tcase_add_test(table, test_fe__ktab_find_either_direction_returns_record);
