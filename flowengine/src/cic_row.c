@@ -81,34 +81,6 @@ static void put_identity(struct row_writer *w, const struct fe__cic_flow *f,
   put_identity_cells(w, t->sport, t->dport, t->proto);
 }
 
-static void put_length_stats(struct row_writer *w, uint64_t n,
-                             const struct fe__len_stats *s)
-{
-  if (n == 0) {
-    put_int_zeros(w, 4);
-    return;
-  }
-  put_real(w, s->max);
-  put_real(w, s->min);
-  put_real(w, s->mo.mean);
-  put_real(w, fe__moments_std(&s->mo, n));
-}
-
-/* Inter-arrival statistics exist only from a direction's second packet. */
-static void put_iat_stats(struct row_writer *w, uint64_t packets,
-                          const struct fe__gap_stats *s)
-{
-  if (packets <= 1) {
-    put_int_zeros(w, 5);
-    return;
-  }
-  put_real(w, s->sum);
-  put_real(w, s->mo.mean);
-  put_real(w, fe__moments_std(&s->mo, packets - 1));
-  put_real(w, s->max);
-  put_real(w, s->min);
-}
-
 static void put_timing(struct row_writer *w, const struct fe__cic_flow *f,
                        int64_t dur)
 {
@@ -131,16 +103,6 @@ static void put_timing(struct row_writer *w, const struct fe__cic_flow *f,
   put_int(w, f->bwd_header);
   put_real(w, dur > 0 ? (double)f->fwd_n / secs : 0.0);
   put_real(w, dur > 0 ? (double)f->bwd_n / secs : 0.0);
-}
-
-/* Flag columns in the reference's order: FIN SYN RST PSH ACK URG CWR ECE. */
-static void put_flags(struct row_writer *w, const struct fe__cic_flow *f)
-{
-  static const unsigned order[8] = {0, 1, 2, 3, 4, 5, 7, 6};
-
-  for (size_t i = 0; i < 8; i++) {
-    put_int(w, f->flag_counts[order[i]]);
-  }
 }
 
 /*
@@ -166,7 +128,7 @@ static void put_sizes(struct row_writer *w, const struct fe__cic_flow *f)
   put_real(w, f->all_len.mean);
   put_real(w, fe__moments_std(&f->all_len, n + 1));
   put_real(w, fe__moments_variance(&f->all_len, n + 1));
-  put_flags(w, f);
+  put_flag_counts(w, f->flag_counts);
   put_real(w, (double)java_div(bwd_n, fwd_n));
   put_real(w, f->all_sum / (double)n);
   put_real(w, f->fwd_len.sum / (double)fwd_n);
@@ -192,18 +154,6 @@ static void put_bulk_and_subflows(struct row_writer *w,
   put_int(w, f->init_win_bwd);
   put_int(w, f->act_data);
   put_int(w, f->min_fwd_header);
-}
-
-static void put_period_stats(struct row_writer *w, const struct fe__stats *s)
-{
-  if (s == NULL || s->n == 0) {
-    put_int_zeros(w, 4);
-    return;
-  }
-  put_real(w, s->mo.mean);
-  put_real(w, fe__moments_std(&s->mo, s->n));
-  put_real(w, s->max);
-  put_real(w, s->min);
 }
 
 void fe__cic_flow_row(const struct fe__cic_flow *f,

@@ -39,31 +39,6 @@ static void put_identity(struct row_writer *w, const struct fe__corr_flow *f,
   put_identity_cells(w, t->sport, t->dport, t->proto);
 }
 
-static void put_length_stats(struct row_writer *w, const struct fe__corr_dir *d)
-{
-  if (d->n == 0) {
-    put_int_zeros(w, 4);
-    return;
-  }
-  put_real(w, d->len.max);
-  put_real(w, d->len.min);
-  put_real(w, d->len.mo.mean);
-  put_real(w, fe__moments_std(&d->len.mo, d->n));
-}
-
-static void put_iat_stats(struct row_writer *w, const struct fe__corr_dir *d)
-{
-  if (d->n <= 1) {
-    put_int_zeros(w, 5);
-    return;
-  }
-  put_real(w, d->iat.sum);
-  put_real(w, d->iat.mo.mean);
-  put_real(w, fe__moments_std(&d->iat.mo, d->n - 1));
-  put_real(w, d->iat.max);
-  put_real(w, d->iat.min);
-}
-
 /* count per second of dur; 0 for a flow that lasted no time. */
 static double per_second(double count, int64_t dur)
 {
@@ -87,8 +62,8 @@ static void put_timing(struct row_writer *w, const struct fe__corr_flow *f,
   } else {
     put_int_zeros(w, 4);
   }
-  put_iat_stats(w, fwd);
-  put_iat_stats(w, bwd);
+  put_iat_stats(w, fwd->n, &fwd->iat);
+  put_iat_stats(w, bwd->n, &bwd->iat);
   put_int(w, fwd->psh);
   put_int(w, bwd->psh);
   put_int(w, fwd->urg);
@@ -97,16 +72,6 @@ static void put_timing(struct row_writer *w, const struct fe__corr_flow *f,
   put_int(w, bwd->header);
   put_real(w, per_second((double)fwd->n, dur));
   put_real(w, per_second((double)bwd->n, dur));
-}
-
-/* Flag columns in the reference's order: FIN SYN RST PSH ACK URG CWR ECE. */
-static void put_flags(struct row_writer *w, const struct fe__corr_flow *f)
-{
-  static const unsigned order[8] = {0, 1, 2, 3, 4, 5, 7, 6};
-
-  for (size_t i = 0; i < 8; i++) {
-    put_int(w, f->flag_counts[order[i]]);
-  }
 }
 
 static double mean_of(double sum, uint64_t n)
@@ -133,7 +98,7 @@ static void put_sizes(struct row_writer *w, const struct fe__corr_flow *f)
   put_real(w, f->all_len.mean);
   put_real(w, fe__moments_std(&f->all_len, n));
   put_real(w, fe__moments_variance(&f->all_len, n));
-  put_flags(w, f);
+  put_flag_counts(w, f->flag_counts);
   put_real(w, fwd->n > 0 ? (double)bwd->n / (double)fwd->n : 0.0);
   put_real(w, mean_of(fwd->len.sum + bwd->len.sum, n));
   put_real(w, mean_of(fwd->len.sum, fwd->n));
@@ -179,18 +144,6 @@ static void put_subflows_and_init(struct row_writer *w,
   put_int(w, fwd->n > 0 ? fwd->min_header : 0);
 }
 
-static void put_period_stats(struct row_writer *w, const struct fe__stats *s)
-{
-  if (s->n == 0) {
-    put_int_zeros(w, 4);
-    return;
-  }
-  put_real(w, s->mo.mean);
-  put_real(w, fe__moments_std(&s->mo, s->n));
-  put_real(w, s->max);
-  put_real(w, s->min);
-}
-
 /* Active periods, the one still open when the flow ends included. */
 static void put_activity(struct row_writer *w, const struct fe__corr_flow *f)
 {
@@ -229,8 +182,8 @@ void fe__corr_flow_row(const struct fe__corr_flow *f, enum fe_end_reason reason,
   put_int(&w, (int64_t)f->dir[FE__BWD].n);
   put_real(&w, f->dir[FE__FWD].len.sum);
   put_real(&w, f->dir[FE__BWD].len.sum);
-  put_length_stats(&w, &f->dir[FE__FWD]);
-  put_length_stats(&w, &f->dir[FE__BWD]);
+  put_length_stats(&w, f->dir[FE__FWD].n, &f->dir[FE__FWD].len);
+  put_length_stats(&w, f->dir[FE__BWD].n, &f->dir[FE__BWD].len);
   put_timing(&w, f, dur);
   put_sizes(&w, f);
   put_bulk(&w, &f->dir[FE__FWD].bulk);

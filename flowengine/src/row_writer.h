@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fe_int.h"
 #include "flowengine/row.h"
 
 struct row_writer {
@@ -76,6 +77,66 @@ static inline char *put_uint(char *p, unsigned v)
     *p++ = rev[--n];
   }
   return p;
+}
+
+/* Max, min, mean and std of one direction's n payload lengths. */
+static inline void put_length_stats(struct row_writer *w, uint64_t n,
+                                    const struct fe__len_stats *s)
+{
+  if (n == 0) {
+    put_int_zeros(w, 4);
+    return;
+  }
+  put_real(w, s->max);
+  put_real(w, s->min);
+  put_real(w, s->mo.mean);
+  put_real(w, fe__moments_std(&s->mo, n));
+}
+
+/*
+ * Total, mean, std, max and min of the gaps between a direction's
+ * packets, which exist only from its second packet.
+ */
+static inline void put_iat_stats(struct row_writer *w, uint64_t packets,
+                                 const struct fe__gap_stats *s)
+{
+  if (packets <= 1) {
+    put_int_zeros(w, 5);
+    return;
+  }
+  put_real(w, s->sum);
+  put_real(w, s->mo.mean);
+  put_real(w, fe__moments_std(&s->mo, packets - 1));
+  put_real(w, s->max);
+  put_real(w, s->min);
+}
+
+/*
+ * Flag counts (by bit of the TCP flags byte) in the reference's column
+ * order: FIN SYN RST PSH ACK URG CWR ECE.
+ */
+static inline void put_flag_counts(struct row_writer *w,
+                                   const uint32_t counts[8])
+{
+  static const unsigned order[8] = {0, 1, 2, 3, 4, 5, 7, 6};
+
+  for (size_t i = 0; i < 8; i++) {
+    put_int(w, counts[order[i]]);
+  }
+}
+
+/* Mean, std, max and min of Active or Idle periods; NULL for none. */
+static inline void put_period_stats(struct row_writer *w,
+                                    const struct fe__stats *s)
+{
+  if (s == NULL || s->n == 0) {
+    put_int_zeros(w, 4);
+    return;
+  }
+  put_real(w, s->mo.mean);
+  put_real(w, fe__moments_std(&s->mo, s->n));
+  put_real(w, s->max);
+  put_real(w, s->min);
 }
 
 #endif /* FLOWENGINE_ROW_WRITER_H */
