@@ -26,7 +26,6 @@ struct fe__corr {
   struct fe__ktab flows; /* struct fe__corr_flow */
   uint32_t closing_oldest;
   uint32_t closing_newest;
-  int64_t clock;
 };
 
 int fe__corr_new(const struct fe_options *o, struct fe__sink *sink,
@@ -44,7 +43,6 @@ int fe__corr_new(const struct fe_options *o, struct fe__sink *sink,
   c->threshold_us = o->activity_timeout_us;
   c->max_flows = o->max_flows;
   c->sink = sink;
-  c->clock = INT64_MIN;
   rc = fe__ktab_init(&c->flows, sizeof(struct fe__corr_flow), o->max_flows);
   if (rc != 0) {
     free(c);
@@ -66,6 +64,12 @@ void fe__corr_free(struct fe__corr *c)
   }
   fe__ktab_cleanup(&c->flows);
   free(c);
+}
+
+/* The meter keeps the newest frame timestamp, which is the clock here. */
+static int64_t packet_clock(const struct fe__corr *c)
+{
+  return c->sink->latest_ts;
 }
 
 static struct fe__corr_flow *flow_at(const struct fe__corr *c, uint32_t i)
@@ -155,12 +159,12 @@ static int retire_flow(struct fe__corr *c, uint32_t i, enum fe_end_reason why)
 
 static int grace_over(const struct fe__corr *c, const struct fe__corr_flow *f)
 {
-  return f->closed && fe__wrap_sub(c->clock, f->closed_at) > c->grace_us;
+  return f->closed && fe__wrap_sub(packet_clock(c), f->closed_at) > c->grace_us;
 }
 
 static int idle_over(const struct fe__corr *c, const struct fe__corr_flow *f)
 {
-  return fe__wrap_sub(c->clock, f->last) > c->idle_us;
+  return fe__wrap_sub(packet_clock(c), f->last) > c->idle_us;
 }
 
 static int expire_due(struct fe__corr *c)
@@ -315,7 +319,7 @@ static int place_packet(struct fe__corr *c, const struct fe__packet *p)
 
     return rc != 0 ? rc : open_flow(c, p, hash);
   }
-  if (!f->closed && fe__wrap_sub(c->clock, f->start) > c->active_us) {
+  if (!f->closed && fe__wrap_sub(packet_clock(c), f->start) > c->active_us) {
     return continue_flow(c, i, p);
   }
   join_flow(c, i, p);
@@ -330,10 +334,7 @@ int fe__corr_add(struct fe__corr *c, const struct fe_frame *frame)
   struct fe_counters *k = c->sink->counters;
   int rc;
 
-  /* Every frame is a reading of the clock, even one that is ignored. */
-  if (frame->ts_us > c->clock) {
-    c->clock = frame->ts_us;
-  }
+  /* Every frame moved the clock, even one that is ignored. */
   rc = expire_due(c);
   if (rc != 0) {
     return rc;

@@ -368,8 +368,9 @@ void fe__format_iso_timestamp(int64_t local_us, char *buf);
 int fe__shortest_digits(double d, char *digits, int *point);
 
 /*
- * Where a profile's meter sends finished flows: the caller's callback,
- * the options every row needs, and the counters.
+ * What the meter shares with a profile: where finished flows go (the
+ * caller's callback, the options every row needs, the counters), and the
+ * newest timestamp of any frame so far.
  */
 struct fe__sink {
   fe_row_cb on_row;
@@ -378,7 +379,8 @@ struct fe__sink {
   const char *label;
   uint64_t min_packets; /* flows of fewer packets are counted, not sent */
   struct fe_counters *counters;
-  int stopped; /* the callback asked to stop */
+  int stopped;       /* the callback asked to stop */
+  int64_t latest_ts; /* newest frame timestamp, including this frame's */
   struct fe_row row;
 };
 

@@ -44,7 +44,6 @@ struct fe_meter {
   struct fe__tz *tz;
   struct fe__sink sink;
   struct fe__corr *corr;   /* the corrected profile's flows, or NULL */
-  int64_t latest_ts;       /* newest timestamp so far: out-of-order test */
   struct fe__ktab flows;   /* struct fe__cic_flow, in order of start */
   struct fe__ktab expired; /* struct expired_key, in order of expiry */
   struct fe__pool periods; /* active-period statistics of flows */
@@ -238,7 +237,7 @@ int fe_meter_new(const struct fe_options *opts, fe_row_cb cb, void *ctx,
   m->opts.label = m->label;
   m->opts.time_zone = NULL;
   m->clock = INT64_MIN;
-  m->latest_ts = INT64_MIN;
+  m->sink.latest_ts = INT64_MIN;
   fe__pool_init(&m->periods, sizeof(struct fe__stats));
   rc = fe__tz_open(opts->time_zone, &m->tz);
   if (rc == 0) {
@@ -473,10 +472,10 @@ int fe_meter_add_frame(struct fe_meter *m, const struct fe_frame *frame)
     return FE_ERR_INVALID;
   }
   m->counters.packets_read++;
-  if (frame->ts_us < m->latest_ts) {
+  if (frame->ts_us < m->sink.latest_ts) {
     m->counters.packets_out_of_order++;
   } else {
-    m->latest_ts = frame->ts_us;
+    m->sink.latest_ts = frame->ts_us;
   }
   if (m->corr != NULL) {
     return fe__corr_add(m->corr, frame);
