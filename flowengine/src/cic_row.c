@@ -73,8 +73,8 @@ static void put_identity(struct row_writer *w, const struct fe__cic_flow *f,
   int64_t ms = f->start / 1000;
   int64_t sec = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
 
-  format_ip(fe__ip4_get(t->src), r->src_ip);
-  format_ip(fe__ip4_get(t->dst), r->dst_ip);
+  format_ip(fe__get_be32(t->src), r->src_ip);
+  format_ip(fe__get_be32(t->dst), r->dst_ip);
   format_flow_id(r, t, r->flow_id);
   fe__format_timestamp(sec + fe__tz_offset(tz, sec), r->timestamp);
   r->first_packet_us = f->start;

@@ -373,11 +373,11 @@ static enum verdict take_tcp(const struct scan *s, struct fe__packet *p)
     return V_MALFORMED;
   }
   t = s->buf + s->tcp.off;
-  p->tuple.sport = (uint16_t)(t[0] << 8 | t[1]);
-  p->tuple.dport = (uint16_t)(t[2] << 8 | t[3]);
+  p->tuple.sport = fe__get_be16(t);
+  p->tuple.dport = fe__get_be16(t + 2);
   p->tuple.proto = 6;
   p->flags = t[13];
-  p->window = (uint16_t)(t[14] << 8 | t[15]);
+  p->window = fe__get_be16(t + 14);
   p->payload = s->tcp.payload;
   p->header = s->tcp.len;
   return V_USED;
@@ -409,8 +409,8 @@ static enum verdict take_packet(const struct scan *s, struct fe__packet *p)
   if (s->have_udp) {
     const uint8_t *u = s->buf + s->udp.off;
 
-    p->tuple.sport = (uint16_t)(u[0] << 8 | u[1]);
-    p->tuple.dport = (uint16_t)(u[2] << 8 | u[3]);
+    p->tuple.sport = fe__get_be16(u);
+    p->tuple.dport = fe__get_be16(u + 2);
     p->tuple.proto = 17;
     p->payload = s->udp.payload;
     p->header = s->udp.len;
@@ -471,7 +471,7 @@ static int decode_common(const uint8_t *data, uint32_t caplen, uint32_t wirelen,
       return 0;
     }
     out->flags = l4[13];
-    out->window = (uint16_t)(l4[14] << 8 | l4[15]);
+    out->window = fe__get_be16(l4 + 14);
   } else if (ip[9] == 17) {
     header = 8;
     if (frame < 14 + 20 + header || (l4[0] == 0x06 && l4[1] == 0xA5) ||
@@ -487,8 +487,8 @@ static int decode_common(const uint8_t *data, uint32_t caplen, uint32_t wirelen,
   memcpy(out->tuple.src, ip + 12, 4);
   memcpy(out->tuple.dst, ip + 16, 4);
   out->tuple.family = 4;
-  out->tuple.sport = (uint16_t)(l4[0] << 8 | l4[1]);
-  out->tuple.dport = (uint16_t)(l4[2] << 8 | l4[3]);
+  out->tuple.sport = fe__get_be16(l4);
+  out->tuple.dport = fe__get_be16(l4 + 2);
   out->tuple.proto = ip[9];
   out->header = header;
   out->payload = frame - (14 + 20 + header);

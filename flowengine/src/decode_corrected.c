@@ -48,17 +48,6 @@ struct l3 {
   int version;     /* 4, 6, or 0 when the link says "not IP" */
 };
 
-static uint16_t get16(const uint8_t *p)
-{
-  return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
-         p[3];
-}
-
 static int version_of_ethertype(uint16_t type)
 {
   if (type == ETH_IPV4) {
@@ -77,7 +66,7 @@ static int link_ethernet(const uint8_t *d, uint32_t len, struct l3 *out)
     if (off + 2 > len) {
       return FE_IGNORE_TRUNCATED;
     }
-    type = get16(d + off);
+    type = fe__get_be16(d + off);
     if (type != 0x8100 && type != 0x88A8 && type != 0x9100) {
       break;
     }
@@ -97,7 +86,7 @@ static int link_cooked(const uint8_t *d, uint32_t len, uint32_t header,
   }
   out->ip = d + header;
   out->caplen = len - header;
-  out->version = version_of_ethertype(get16(d + type_at));
+  out->version = version_of_ethertype(fe__get_be16(d + type_at));
   return USED;
 }
 
@@ -124,7 +113,7 @@ static int link_loopback(const uint8_t *d, uint32_t len, struct l3 *out)
   if (len < 4) {
     return FE_IGNORE_TRUNCATED;
   }
-  be = get32(d);
+  be = fe__get_be32(d);
   le = (uint32_t)d[3] << 24 | (uint32_t)d[2] << 16 | (uint32_t)d[1] << 8 | d[0];
   out->ip = d + 4;
   out->caplen = len - 4;
@@ -187,11 +176,11 @@ static int read_ipv4(const struct l3 *n, struct fe__packet *p, struct l4 *t)
   if (n->caplen < ihl) {
     return FE_IGNORE_TRUNCATED;
   }
-  if ((get16(ip + 6) & 0x1FFF) != 0) {
+  if ((fe__get_be16(ip + 6) & 0x1FFF) != 0) {
     return FE_IGNORE_FRAGMENT;
   }
   /* A length of 0 comes from segmentation offload: trust the capture. */
-  total = get16(ip + 2) == 0 ? n->caplen : get16(ip + 2);
+  total = fe__get_be16(ip + 2) == 0 ? n->caplen : fe__get_be16(ip + 2);
   if (total < ihl) {
     return FE_IGNORE_MALFORMED;
   }
@@ -239,7 +228,8 @@ static int walk_extensions(struct l4 *t)
       return FE_IGNORE_TRUNCATED;
     }
     len = extension_length(t->proto, t->hdr);
-    if (t->proto == IPPROTO_FRAGMENT_ && (get16(t->hdr + 2) & 0xFFF8) != 0) {
+    if (t->proto == IPPROTO_FRAGMENT_ &&
+        (fe__get_be16(t->hdr + 2) & 0xFFF8) != 0) {
       return FE_IGNORE_FRAGMENT;
     }
     if (t->caplen < len) {
@@ -267,7 +257,7 @@ static int read_ipv6(const struct l3 *n, struct fe__packet *p, struct l4 *t)
   memcpy(p->tuple.src, ip + 8, 16);
   memcpy(p->tuple.dst, ip + 24, 16);
   p->tuple.family = 6;
-  payload = get16(ip + 4);
+  payload = fe__get_be16(ip + 4);
   t->hdr = ip + 40;
   t->caplen = n->caplen - 40;
   /* 0 is a jumbogram or segmentation offload: trust the capture. */
@@ -294,12 +284,12 @@ static int read_tcp(const struct l4 *t, struct fe__packet *p)
   if (t->length < len) {
     return FE_IGNORE_MALFORMED;
   }
-  p->tuple.sport = get16(h);
-  p->tuple.dport = get16(h + 2);
-  p->seq = get32(h + 4);
-  p->ack = get32(h + 8);
+  p->tuple.sport = fe__get_be16(h);
+  p->tuple.dport = fe__get_be16(h + 2);
+  p->seq = fe__get_be32(h + 4);
+  p->ack = fe__get_be32(h + 8);
   p->flags = h[13];
-  p->window = get16(h + 14);
+  p->window = fe__get_be16(h + 14);
   p->header = len;
   return USED;
 }
@@ -314,8 +304,8 @@ static int read_fixed8(const struct l4 *t, struct fe__packet *p)
     return FE_IGNORE_MALFORMED;
   }
   if (t->proto == IPPROTO_UDP_) {
-    p->tuple.sport = get16(t->hdr);
-    p->tuple.dport = get16(t->hdr + 2);
+    p->tuple.sport = fe__get_be16(t->hdr);
+    p->tuple.dport = fe__get_be16(t->hdr + 2);
   } else {
     p->icmp_type = t->hdr[0];
     p->icmp_code = t->hdr[1];

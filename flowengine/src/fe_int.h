@@ -40,13 +40,19 @@ struct fe__tuple {
   uint8_t family; /* 4 or 6 */
 };
 
-/* An IPv4 address of a tuple as a host-order number, and back. */
-static inline uint32_t fe__ip4_get(const uint8_t *a)
+/* Big-endian (network order) numbers in packet bytes. */
+static inline uint16_t fe__get_be16(const uint8_t *p)
 {
-  return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 |
-         a[3];
+  return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+static inline uint32_t fe__get_be32(const uint8_t *p)
+{
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+         p[3];
+}
+
+/* Writes an IPv4 address given as a host-order number into a tuple. */
 static inline void fe__ip4_set(uint8_t *a, uint32_t v)
 {
   a[0] = (uint8_t)(v >> 24);

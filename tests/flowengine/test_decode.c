@@ -104,8 +104,8 @@ START_TEST(test_fe__decode_cic_tcp_frame_returns_all_fields)
   n += 5;
 
   ck_assert_int_eq(decode(f, n, &p), USED);
-  ck_assert_uint_eq(fe__ip4_get(p.tuple.src), IP_CLIENT);
-  ck_assert_uint_eq(fe__ip4_get(p.tuple.dst), IP_SERVER);
+  ck_assert_uint_eq(fe__get_be32(p.tuple.src), IP_CLIENT);
+  ck_assert_uint_eq(fe__get_be32(p.tuple.dst), IP_SERVER);
   ck_assert_uint_eq(p.tuple.sport, 40000);
   ck_assert_uint_eq(p.tuple.dport, 80);
   ck_assert_uint_eq(p.tuple.proto, 6);
@@ -182,8 +182,8 @@ START_TEST(test_fe__decode_cic_ip_total_length_zero_gives_protocol_zero)
   n += 100;
 
   ck_assert_int_eq(decode(f, n, &p), USED);
-  ck_assert_uint_eq(fe__ip4_get(p.tuple.src), IP_CLIENT);
-  ck_assert_uint_eq(fe__ip4_get(p.tuple.dst), IP_SERVER);
+  ck_assert_uint_eq(fe__get_be32(p.tuple.src), IP_CLIENT);
+  ck_assert_uint_eq(fe__get_be32(p.tuple.dst), IP_SERVER);
   ck_assert_uint_eq(p.tuple.proto, 0);
   ck_assert_uint_eq(p.tuple.sport, 0);
   ck_assert_uint_eq(p.tuple.dport, 0);
@@ -260,8 +260,8 @@ START_TEST(test_fe__decode_cic_icmp_unreachable_mixes_outer_ips_inner_ports)
 
   ck_assert_uint_eq(n, 82);
   ck_assert_int_eq(decode(f, n, &p), USED);
-  ck_assert_uint_eq(fe__ip4_get(p.tuple.src), IP_ROUTER);
-  ck_assert_uint_eq(fe__ip4_get(p.tuple.dst), IP_CLIENT);
+  ck_assert_uint_eq(fe__get_be32(p.tuple.src), IP_ROUTER);
+  ck_assert_uint_eq(fe__get_be32(p.tuple.dst), IP_CLIENT);
   ck_assert_uint_eq(p.tuple.sport, 40000);
   ck_assert_uint_eq(p.tuple.dport, 80);
   ck_assert_uint_eq(p.tuple.proto, 6);
@@ -314,8 +314,8 @@ START_TEST(test_fe__decode_cic_udp_l2tp_takes_inner_tcp_ports)
   n += put_tcp(f + n, 1234, 443, FE__TCP_SYN, 1000, 5);
 
   ck_assert_int_eq(decode(f, n, &p), USED);
-  ck_assert_uint_eq(fe__ip4_get(p.tuple.src), IP_CLIENT);
-  ck_assert_uint_eq(fe__ip4_get(p.tuple.dst), IP_SERVER);
+  ck_assert_uint_eq(fe__get_be32(p.tuple.src), IP_CLIENT);
+  ck_assert_uint_eq(fe__get_be32(p.tuple.dst), IP_SERVER);
   ck_assert_uint_eq(p.tuple.proto, 6);
   ck_assert_uint_eq(p.tuple.sport, 1234);
   ck_assert_uint_eq(p.tuple.dport, 443);
@@ -411,8 +411,8 @@ START_TEST(test_fe__decode_cic_arp_request_becomes_garbage_flow)
   n = 60;
 
   ck_assert_int_eq(decode(f, n, &p), USED);
-  ck_assert_uint_eq(fe__ip4_get(p.tuple.src), 0x08060001u); /* 8.6.0.1 */
-  ck_assert_uint_eq(fe__ip4_get(p.tuple.dst), 0x08000604u); /* 8.0.6.4 */
+  ck_assert_uint_eq(fe__get_be32(p.tuple.src), 0x08060001u); /* 8.6.0.1 */
+  ck_assert_uint_eq(fe__get_be32(p.tuple.dst), 0x08000604u); /* 8.0.6.4 */
   ck_assert_uint_eq(p.tuple.proto, 0);
   ck_assert_uint_eq(p.tuple.sport, 0);
   ck_assert_uint_eq(p.tuple.dport, 0);
@@ -437,8 +437,8 @@ START_TEST(test_fe__decode_cic_raw_ipv4_frame_is_parsed_by_fallback)
   n += 7;
 
   ck_assert_int_eq(decode(f, n, &p), USED);
-  ck_assert_uint_eq(fe__ip4_get(p.tuple.src), IP_CLIENT);
-  ck_assert_uint_eq(fe__ip4_get(p.tuple.dst), IP_SERVER);
+  ck_assert_uint_eq(fe__get_be32(p.tuple.src), IP_CLIENT);
+  ck_assert_uint_eq(fe__get_be32(p.tuple.dst), IP_SERVER);
   ck_assert_uint_eq(p.tuple.sport, 40000);
   ck_assert_uint_eq(p.tuple.dport, 443);
   ck_assert_uint_eq(p.tuple.proto, 6);
@@ -494,8 +494,8 @@ START_TEST(test_fe__decode_cic_ipv6_to_unicast_mac_becomes_garbage_flow)
    * bytes 16-19 (flow label 00 00, payload length 00 0c) = 0.0.0.12.
    */
   ck_assert_int_eq(decode(f, n, &p), USED);
-  ck_assert_uint_eq(fe__ip4_get(p.tuple.src), 0x86DD6000u);
-  ck_assert_uint_eq(fe__ip4_get(p.tuple.dst), 12);
+  ck_assert_uint_eq(fe__get_be32(p.tuple.src), 0x86DD6000u);
+  ck_assert_uint_eq(fe__get_be32(p.tuple.dst), 12);
   ck_assert_uint_eq(p.tuple.proto, 0);
 }
 END_TEST

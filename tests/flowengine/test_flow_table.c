@@ -31,7 +31,7 @@ static struct fe__tuple tuple(uint32_t src, uint16_t sport, uint32_t dst,
 
 static struct fe__tuple reversed(const struct fe__tuple *t)
 {
-  return tuple(fe__ip4_get(t->dst), t->dport, fe__ip4_get(t->src), t->sport,
+  return tuple(fe__get_be32(t->dst), t->dport, fe__get_be32(t->src), t->sport,
                t->proto);
 }
 
