@@ -39,30 +39,9 @@ static void format_ip(uint32_t ip, char *buf)
   char *p = buf;
 
   for (int shift = 24; shift >= 0; shift -= 8) {
-    p = put_uint(p, (ip >> shift) & 0xFF);
+    p += fe__format_int((ip >> shift) & 0xFF, p);
     *p++ = shift > 0 ? '.' : '\0';
   }
-}
-
-static void format_flow_id(const struct fe_row *r, const struct fe__tuple *t,
-                           char *buf)
-{
-  size_t src = strlen(r->src_ip);
-  size_t dst = strlen(r->dst_ip);
-  char *p = buf;
-
-  memcpy(p, r->src_ip, src);
-  p += src;
-  *p++ = '-';
-  memcpy(p, r->dst_ip, dst);
-  p += dst;
-  *p++ = '-';
-  p = put_uint(p, t->sport);
-  *p++ = '-';
-  p = put_uint(p, t->dport);
-  *p++ = '-';
-  p = put_uint(p, t->proto);
-  *p = '\0';
 }
 
 static void put_identity(struct row_writer *w, const struct fe__cic_flow *f,
@@ -75,7 +54,7 @@ static void put_identity(struct row_writer *w, const struct fe__cic_flow *f,
 
   format_ip(fe__get_be32(t->src), r->src_ip);
   format_ip(fe__get_be32(t->dst), r->dst_ip);
-  format_flow_id(r, t, r->flow_id);
+  fill_flow_id(r, t);
   fe__format_timestamp(sec + fe__tz_offset(tz, sec), r->timestamp);
   r->first_packet_us = f->start;
   put_identity_cells(w, t->sport, t->dport, t->proto);

@@ -33,8 +33,7 @@ static void put_identity(struct row_writer *w, const struct fe__corr_flow *f,
 
   format_address(t, t->src, r->src_ip, sizeof(r->src_ip));
   format_address(t, t->dst, r->dst_ip, sizeof(r->dst_ip));
-  snprintf(r->flow_id, sizeof(r->flow_id), "%s-%s-%u-%u-%u", r->src_ip,
-           r->dst_ip, t->sport, t->dport, t->proto);
+  fill_flow_id(r, t);
   fe__format_iso_timestamp(local, r->timestamp);
   put_identity_cells(w, t->sport, t->dport, t->proto);
 }

@@ -8,9 +8,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "fe_int.h"
 #include "flowengine/row.h"
+#include "row_int.h"
 
 struct row_writer {
   struct fe_row *row;
@@ -46,6 +48,30 @@ static inline void put_int_zeros(struct row_writer *w, int count)
 }
 
 /*
+ * The row's Flow ID, "src-dst-sport-dport-proto", from its address text
+ * and the tuple; printf is too slow for a column of every row.
+ */
+static inline void fill_flow_id(struct fe_row *r, const struct fe__tuple *t)
+{
+  size_t src = strlen(r->src_ip);
+  size_t dst = strlen(r->dst_ip);
+  char *p = r->flow_id;
+
+  memcpy(p, r->src_ip, src);
+  p += src;
+  *p++ = '-';
+  memcpy(p, r->dst_ip, dst);
+  p += dst;
+  *p++ = '-';
+  p += fe__format_int(t->sport, p);
+  *p++ = '-';
+  p += fe__format_int(t->dport, p);
+  *p++ = '-';
+  p += fe__format_int(t->proto, p);
+  *p = '\0';
+}
+
+/*
  * The identity cells (Flow ID to Timestamp), once the row's address, Flow
  * ID and timestamp text are filled in.
  */
@@ -61,22 +87,6 @@ static inline void put_identity_cells(struct row_writer *w, uint16_t sport,
   put_int(w, dport);
   put_int(w, proto);
   put_text(w, r->timestamp);
-}
-
-/* Decimal digits of v at p; returns the end. printf is too slow here. */
-static inline char *put_uint(char *p, unsigned v)
-{
-  char rev[12];
-  int n = 0;
-
-  do {
-    rev[n++] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (n > 0) {
-    *p++ = rev[--n];
-  }
-  return p;
 }
 
 /* Max, min, mean and std of one direction's n payload lengths. */
